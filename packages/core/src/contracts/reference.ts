@@ -1,0 +1,24 @@
+// ImageReference: one parsed `transport:rest` reference.
+import type { DockerReference } from '../reference/docker-reference.js';
+import type { Context } from './context.js';
+import type { ImageDestination } from './destination.js';
+import type { ImageSource } from './source.js';
+import type { Transport } from './transport.js';
+
+export interface ImageReference {
+  readonly transport: Transport;
+  /** The reference within its transport, normalized (e.g. "docker.io/library/busybox:latest" for docker). */
+  readonly withinTransport: string;
+  /** The docker reference this image is known by, if any (used for tags in archives, policy, ...). */
+  readonly dockerReference: DockerReference | undefined;
+  /** `transport:withinTransport`, the form a user would type. */
+  toString(): string;
+  /** Identity used to look up signature policy (e.g. the docker reference string). */
+  policyIdentity(): string;
+  /** Scopes from most to least specific, for policy lookup. */
+  policyNamespaces(): string[];
+  newSource(ctx: Context): Promise<ImageSource>;
+  newDestination(ctx: Context): Promise<ImageDestination>;
+  /** Deletes the image. Transports that cannot delete throw an UNSUPPORTED error. */
+  delete(ctx: Context): Promise<void>;
+}

@@ -1,0 +1,4 @@
+// @skopeo-ts/core public API.
+export * from './errors.js';
+export * from './digest.js';
+export * from './contracts/index.js';
