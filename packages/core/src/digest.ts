@@ -76,7 +76,10 @@ export function digestAlgorithm(digest: Digest): DigestAlgorithm {
 }
 
 /** Digest of bytes already in memory (manifests, configs). */
-export function digestOf(data: Uint8Array | string, algorithm: DigestAlgorithm = CANONICAL_ALGORITHM): Digest {
+export function digestOf(
+  data: Uint8Array | string,
+  algorithm: DigestAlgorithm = CANONICAL_ALGORITHM,
+): Digest {
   return `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
 }
 

@@ -2,3 +2,5 @@
 export * from './errors.js';
 export * from './digest.js';
 export * from './contracts/index.js';
+export * from './reference/index.js';
+export * from './manifest/index.js';

@@ -36,7 +36,12 @@ export class MemoryBlobInfoCache implements BlobInfoCache {
 
   recordKnownLocation(blob: Digest, location: BlobLocation): void {
     const known = (this.locations.get(blob) ?? []).filter(
-      (l) => !(l.transport === location.transport && l.scope === location.scope && l.location === location.location),
+      (l) =>
+        !(
+          l.transport === location.transport &&
+          l.scope === location.scope &&
+          l.location === location.location
+        ),
     );
     known.unshift(location);
     this.locations.set(blob, known);

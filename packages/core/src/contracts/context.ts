@@ -25,9 +25,7 @@ export interface ProgressEvent {
   instance?: { index: number; total: number; digest: string };
 }
 
-export interface ProgressSink {
-  (event: ProgressEvent): void;
-}
+export type ProgressSink = (event: ProgressEvent) => void;
 
 export interface TlsOptions {
   /** false skips certificate verification (and allows plain http for registries). */

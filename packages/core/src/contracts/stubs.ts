@@ -11,15 +11,12 @@ export function deleteNotSupported(transportName: string): () => Promise<never> 
 }
 
 /** For ImageDestination.putSignatures on destinations that cannot store signatures. */
-export function signaturesNotSupported(
-  transportName: string,
-): (signatures: Signature[]) => Promise<void> {
+export function signaturesNotSupported(transportName: string): (signatures: Signature[]) => Promise<void> {
   return async (signatures) => {
     if (signatures.length > 0) {
-      throw new UnsupportedError(
-        `the ${transportName}: transport cannot store signatures`,
-        { hint: 'use --remove-signatures to copy without them' },
-      );
+      throw new UnsupportedError(`the ${transportName}: transport cannot store signatures`, {
+        hint: 'use --remove-signatures to copy without them',
+      });
     }
   };
 }

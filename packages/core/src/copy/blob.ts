@@ -1,0 +1,236 @@
+// Copies one blob: reuse when the destination has it, else stream it from the source through
+// verification (and compression changes) into the destination.
+import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BlobInfoCache } from '../contracts/blob-info-cache.js';
+import type { ProgressSink } from '../contracts/context.js';
+import type { ImageDestination } from '../contracts/destination.js';
+import type { ImageReference } from '../contracts/reference.js';
+import type { ImageSource } from '../contracts/source.js';
+import type { BlobInfo, CompressionAlgorithm } from '../contracts/types.js';
+import type { Digest } from '../digest.js';
+import { throwIfAborted } from '../errors.js';
+import {
+  COMPRESSION_MAGIC_BYTES,
+  compressor,
+  decompressor,
+  detectCompression,
+} from '../streams/compression.js';
+import { peekStream } from '../streams/peek.js';
+import { DigestingStream } from '../streams/verify.js';
+import {
+  type CompressionStep,
+  type CompressionWish,
+  compressionAfter,
+  planCompression,
+} from './layer-compression.js';
+
+export interface CopyBlobRequest {
+  source: ImageSource;
+  destination: ImageDestination;
+  info: BlobInfo;
+  isConfig: boolean;
+  layerIndex?: number;
+  expectedDiffID?: Digest;
+  instanceDigest?: Digest;
+  sourceReference: ImageReference;
+  cache: BlobInfoCache;
+  /** Layers only; configs are copied as they are. */
+  compression: CompressionWish;
+  /** The manifest must not change, so neither may the blob. */
+  mustPreserve: boolean;
+  signal: AbortSignal | undefined;
+  progress: ProgressSink | undefined;
+}
+
+export interface CopiedBlob {
+  /** What the destination now holds. */
+  info: BlobInfo;
+  /** Compression of the stored blob, when known. */
+  compression: CompressionAlgorithm | 'none' | undefined;
+  /** true when the destination already had it. */
+  reused: boolean;
+}
+
+/** Emits blob-progress at most every this many bytes, to keep progress sinks cheap. */
+const PROGRESS_GRANULARITY = 1024 * 1024;
+
+export async function copyBlob(request: CopyBlobRequest): Promise<CopiedBlob> {
+  const { source, destination, info, isConfig, signal, progress } = request;
+  throwIfAborted(signal);
+  const common = {
+    signal,
+    isConfig,
+    layerIndex: request.layerIndex,
+    expectedDiffID: request.expectedDiffID,
+    sourceReference: request.sourceReference,
+    cache: request.cache,
+    instanceDigest: request.instanceDigest,
+  };
+
+  const reused = await destination.tryReusingBlob(info, {
+    ...common,
+    canSubstitute: !request.mustPreserve && !isConfig,
+  });
+  if (reused) {
+    progress?.({
+      kind: 'blob-skipped',
+      digest: info.digest,
+      isConfig,
+      size: reused.size,
+      reason: 'already exists',
+    });
+    return {
+      info: {
+        ...info,
+        digest: reused.digest,
+        size: reused.size,
+        mediaType: reused.mediaType ?? info.mediaType,
+      },
+      compression: reused.compression,
+      reused: true,
+    };
+  }
+
+  progress?.({ kind: 'blob-start', digest: info.digest, isConfig, size: info.size });
+  const blob = await source.getBlob(info, { signal, cache: request.cache, isConfig });
+  const verifier = new DigestingStream({ digest: info.digest, size: info.size, what: `blob ${info.digest}` });
+  const counter = new ProgressCounter(info.digest, isConfig, info.size, progress);
+  const stages: Array<Readable | Transform> = [blob.stream, verifier, counter];
+  let step: CompressionStep = { kind: 'preserve' };
+  let detected: CompressionAlgorithm | 'none' | undefined;
+  if (!isConfig) {
+    detected = detectCompression(await peekStream(blob.stream, COMPRESSION_MAGIC_BYTES));
+    step = request.mustPreserve ? { kind: 'preserve' } : planCompression(detected, request.compression);
+    stages.push(...compressionStages(step));
+  }
+  const changed = step.kind !== 'preserve';
+  const output = changed
+    ? new DigestingStream({ digest: undefined, size: -1, what: `blob ${info.digest}` })
+    : undefined;
+  if (output) stages.push(output);
+  const tail = new PassThrough({ highWaterMark: 1024 * 1024 });
+  stages.push(tail);
+
+  const mediaType = changed
+    ? mediaTypeAfter(info.mediaType, compressionAfter(detected ?? 'none', step))
+    : info.mediaType;
+  const putting = destination.putBlob(
+    tail,
+    {
+      digest: changed ? undefined : info.digest,
+      size: changed ? -1 : info.size,
+      ...(mediaType === undefined ? {} : { mediaType }),
+      ...(info.annotations === undefined ? {} : { annotations: info.annotations }),
+    },
+    common,
+  );
+  // A destination that gives up must also stop the source side of the pipeline.
+  putting.catch((error: unknown) => tail.destroy(error instanceof Error ? error : new Error(String(error))));
+  // Both sides must settle: a failing pipeline must fail putBlob too (the destination sees the error).
+  const flowing = pipeline(stages, signal ? { signal } : {});
+  const [flowResult, putResult] = await Promise.allSettled([flowing, putting]);
+  // A destination failure destroys the tail with its own error, so the pipeline's error is the
+  // first cause on either side.
+  if (flowResult.status === 'rejected') throw flowResult.reason;
+  if (putResult.status === 'rejected') throw putResult.reason;
+
+  const written = putResult.value;
+  const compression = detected === undefined ? undefined : compressionAfter(detected, step);
+  if (!isConfig && detected !== undefined) {
+    recordDigests(request.cache, info.digest, detected, output?.digest, step);
+  }
+  progress?.({ kind: 'blob-done', digest: info.digest, isConfig, size: info.size, bytes: verifier.bytes });
+  return {
+    info: {
+      ...info,
+      digest: output ? output.digest : info.digest,
+      size: output ? output.bytes : info.size,
+      ...(mediaType === undefined ? {} : { mediaType }),
+      ...(written.urls === undefined ? {} : { urls: written.urls }),
+    },
+    compression,
+    reused: false,
+  };
+}
+
+function compressionStages(step: CompressionStep): Transform[] {
+  switch (step.kind) {
+    case 'preserve':
+      return [];
+    case 'compress':
+      return [compressor(step.to)];
+    case 'decompress':
+      return [decompressor(step.from)];
+    case 'recompress':
+      return [decompressor(step.from), compressor(step.to)];
+  }
+}
+
+/** After decompressing, the output digest is the DiffID; remember it for later copies. */
+function recordDigests(
+  cache: BlobInfoCache,
+  sourceDigest: Digest,
+  detected: CompressionAlgorithm | 'none',
+  outputDigest: Digest | undefined,
+  step: CompressionStep,
+): void {
+  if (detected === 'none') cache.recordDigestUncompressedPair(sourceDigest, sourceDigest);
+  if (outputDigest === undefined) return;
+  if (step.kind === 'decompress') cache.recordDigestUncompressedPair(sourceDigest, outputDigest);
+  if (step.kind === 'compress') cache.recordDigestUncompressedPair(outputDigest, sourceDigest);
+}
+
+const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
+const OCI_NONDIST_LAYER = 'application/vnd.oci.image.layer.nondistributable.v1.tar';
+const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar';
+const DOCKER_FOREIGN_GZIP = 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
+const DOCKER_FOREIGN = 'application/vnd.docker.image.rootfs.foreign.diff.tar';
+
+/** The layer media type that says the new compression, in the same manifest family. */
+export function mediaTypeAfter(
+  mediaType: string | undefined,
+  compression: CompressionAlgorithm | 'none',
+): string | undefined {
+  if (mediaType === undefined) return undefined;
+  const suffix = compression === 'none' ? '' : `+${compression}`;
+  if (mediaType.startsWith(OCI_NONDIST_LAYER)) return OCI_NONDIST_LAYER + suffix;
+  if (mediaType.startsWith(OCI_LAYER)) return OCI_LAYER + suffix;
+  if (mediaType === DOCKER_LAYER || mediaType === DOCKER_LAYER_GZIP) {
+    return compression === 'none' ? DOCKER_LAYER : DOCKER_LAYER_GZIP;
+  }
+  if (mediaType === DOCKER_FOREIGN || mediaType === DOCKER_FOREIGN_GZIP) {
+    return compression === 'none' ? DOCKER_FOREIGN : DOCKER_FOREIGN_GZIP;
+  }
+  return mediaType;
+}
+
+/** Counts bytes through the pipeline and reports them now and then. */
+class ProgressCounter extends Transform {
+  private bytes = 0;
+  private reported = 0;
+  constructor(
+    private readonly digest: Digest,
+    private readonly isConfig: boolean,
+    private readonly size: number,
+    private readonly sink: ProgressSink | undefined,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.sink && this.bytes - this.reported >= PROGRESS_GRANULARITY) {
+      this.reported = this.bytes;
+      this.sink({
+        kind: 'blob-progress',
+        digest: this.digest,
+        isConfig: this.isConfig,
+        size: this.size,
+        bytes: this.bytes,
+      });
+    }
+    callback(null, chunk);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './peek.js';
+export * from './verify.js';
+export * from './compression.js';
