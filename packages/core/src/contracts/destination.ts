@@ -41,6 +41,8 @@ export interface ReusedBlob {
 
 export interface PutManifestOptions {
   signal?: AbortSignal;
+  /** The manifest's media type, as the copy engine determined it. */
+  mediaType?: string;
   /** Set when writing one member of a manifest list. */
   instanceDigest?: Digest;
 }

@@ -1,6 +1,6 @@
 // Copies one blob: reuse when the destination has it, else stream it from the source through
 // verification (and compression changes) into the destination.
-import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobInfoCache } from '../contracts/blob-info-cache.js';
 import type { ProgressSink } from '../contracts/context.js';
@@ -18,6 +18,7 @@ import {
 } from '../streams/compression.js';
 import { peekStream } from '../streams/peek.js';
 import { DigestingStream } from '../streams/verify.js';
+import { layerMediaTypeWithCompression } from '../manifest/media-types.js';
 import {
   type CompressionStep,
   type CompressionWish,
@@ -37,6 +38,8 @@ export interface CopyBlobRequest {
   cache: BlobInfoCache;
   /** Layers only; configs are copied as they are. */
   compression: CompressionWish;
+  /** The blob's bytes when the engine already read them (configs), instead of source.getBlob. */
+  content?: Uint8Array;
   /** The manifest must not change, so neither may the blob. */
   mustPreserve: boolean;
   signal: AbortSignal | undefined;
@@ -93,7 +96,9 @@ export async function copyBlob(request: CopyBlobRequest): Promise<CopiedBlob> {
   }
 
   progress?.({ kind: 'blob-start', digest: info.digest, isConfig, size: info.size });
-  const blob = await source.getBlob(info, { signal, cache: request.cache, isConfig });
+  const blob = request.content
+    ? { stream: Readable.from([Buffer.from(request.content)]), size: request.content.length }
+    : await source.getBlob(info, { signal, cache: request.cache, isConfig });
   const verifier = new DigestingStream({ digest: info.digest, size: info.size, what: `blob ${info.digest}` });
   const counter = new ProgressCounter(info.digest, isConfig, info.size, progress);
   const stages: Array<Readable | Transform> = [blob.stream, verifier, counter];
@@ -181,29 +186,13 @@ function recordDigests(
   if (step.kind === 'compress') cache.recordDigestUncompressedPair(outputDigest, sourceDigest);
 }
 
-const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
-const OCI_NONDIST_LAYER = 'application/vnd.oci.image.layer.nondistributable.v1.tar';
-const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
-const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar';
-const DOCKER_FOREIGN_GZIP = 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
-const DOCKER_FOREIGN = 'application/vnd.docker.image.rootfs.foreign.diff.tar';
-
 /** The layer media type that says the new compression, in the same manifest family. */
-export function mediaTypeAfter(
+function mediaTypeAfter(
   mediaType: string | undefined,
   compression: CompressionAlgorithm | 'none',
 ): string | undefined {
-  if (mediaType === undefined) return undefined;
-  const suffix = compression === 'none' ? '' : `+${compression}`;
-  if (mediaType.startsWith(OCI_NONDIST_LAYER)) return OCI_NONDIST_LAYER + suffix;
-  if (mediaType.startsWith(OCI_LAYER)) return OCI_LAYER + suffix;
-  if (mediaType === DOCKER_LAYER || mediaType === DOCKER_LAYER_GZIP) {
-    return compression === 'none' ? DOCKER_LAYER : DOCKER_LAYER_GZIP;
-  }
-  if (mediaType === DOCKER_FOREIGN || mediaType === DOCKER_FOREIGN_GZIP) {
-    return compression === 'none' ? DOCKER_FOREIGN : DOCKER_FOREIGN_GZIP;
-  }
-  return mediaType;
+  if (mediaType === undefined || compression === 'bzip2' || compression === 'xz') return mediaType;
+  return layerMediaTypeWithCompression(mediaType, compression) ?? mediaType;
 }
 
 /** Counts bytes through the pipeline and reports them now and then. */

@@ -1,0 +1,303 @@
+// copyImage: the copy engine. Transports move bytes and metadata; everything else is decided here:
+// manifest type, list instances, blob reuse, compression, verification, signatures, progress.
+import type { BlobInfoCache } from '../contracts/blob-info-cache.js';
+import { MemoryBlobInfoCache } from '../contracts/blob-info-cache.js';
+import type { ProgressSink } from '../contracts/context.js';
+import type { ImageDestination } from '../contracts/destination.js';
+import type { ImageReference } from '../contracts/reference.js';
+import type { ImageSource } from '../contracts/source.js';
+import type { BlobInfo, Signature } from '../contracts/types.js';
+import { type Digest, isDigest } from '../digest.js';
+import { DigestMismatchError, throwIfAborted, UnsupportedError } from '../errors.js';
+import { editManifest } from '../manifest/builder.js';
+import { manifestDigest, manifestMatchesDigest } from '../manifest/digest.js';
+import {
+  isParsedManifestList,
+  layerInfos,
+  listInstances,
+  configInfo,
+  parseManifestBlob,
+} from '../manifest/parse.js';
+import type { ParsedImageManifest, ParsedManifest, ParsedManifestList } from '../manifest/parse.js';
+import { chooseInstance, formatPlatform, wantedPlatform } from '../manifest/platform.js';
+import { copyBlob } from './blob.js';
+import type { CompressionWish } from './layer-compression.js';
+import { mapWithConcurrency } from './limiter.js';
+import { chooseManifestType, type PreserveReason, preserveText } from './manifest-type.js';
+import { type CopyOptions, type CopyResult, DEFAULT_CONCURRENCY } from './options.js';
+import { diffIDsOf, readSmallBlob } from './read-blob.js';
+
+/** Copies the image `source` names to `destination`; nothing is visible there unless it all worked. */
+export async function copyImage(
+  sourceRef: ImageReference,
+  destinationRef: ImageReference,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
+  const signal = options.signal;
+  throwIfAborted(signal);
+  const sourceCtx = { ...options.sourceContext, ...(signal ? { signal } : {}) };
+  const destinationCtx = { ...options.destinationContext, ...(signal ? { signal } : {}) };
+  const source = await sourceRef.newSource(sourceCtx);
+  try {
+    const destination = await destinationRef.newDestination(destinationCtx);
+    try {
+      const copier = new ImageCopier(source, destination, options);
+      const result = await copier.copyTopLevel();
+      throwIfAborted(signal);
+      await destination.commit({ ...(signal ? { signal } : {}), unparsedToplevel: result.manifest });
+      return result;
+    } finally {
+      await destination.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+interface WrittenManifest {
+  bytes: Uint8Array;
+  mediaType: string;
+  digest: Digest;
+}
+
+class ImageCopier {
+  private readonly cache: BlobInfoCache;
+  private readonly signal: AbortSignal | undefined;
+  private readonly progress: ProgressSink | undefined;
+  private readonly concurrency: number;
+  private readonly compression: CompressionWish;
+
+  constructor(
+    private readonly source: ImageSource,
+    private readonly destination: ImageDestination,
+    private readonly options: CopyOptions,
+  ) {
+    this.cache = options.cache ?? new MemoryBlobInfoCache();
+    this.signal = options.signal;
+    this.progress = options.progress;
+    const parallel = source.threadSafe && destination.threadSafe;
+    this.concurrency = parallel ? Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY) : 1;
+    this.compression = {
+      desired: destination.desiredLayerCompression,
+      format: options.compressionFormat ?? destination.desiredCompressionAlgorithm,
+      forceFormat: options.forceCompressionFormat === true,
+    };
+  }
+
+  private say(message: string): void {
+    this.progress?.({ kind: 'message', message });
+  }
+
+  async copyTopLevel(): Promise<CopyResult> {
+    const top = parseManifestBlob(await this.source.getManifest(undefined, this.readOptions()));
+    if (!isParsedManifestList(top)) {
+      const written = await this.copySingleImage(top, undefined, true);
+      return { manifest: written.bytes, mediaType: written.mediaType, digest: written.digest };
+    }
+    const mode = this.options.multiArch ?? 'system';
+    if (mode === 'system') {
+      const wanted = wantedPlatform(this.options.platform ?? {});
+      const instance = chooseInstance(top, wanted);
+      this.options.sourceContext?.debug?.(`chose ${instance} for ${formatPlatform(wanted)}`);
+      const image = await this.readInstance(instance);
+      const written = await this.copySingleImage(image, instance, true);
+      return { manifest: written.bytes, mediaType: written.mediaType, digest: written.digest };
+    }
+    const written = await this.copyList(top, mode === 'all');
+    return { manifest: written.bytes, mediaType: written.mediaType, digest: written.digest };
+  }
+
+  private readOptions(): { signal?: AbortSignal } {
+    return this.signal ? { signal: this.signal } : {};
+  }
+
+  private async readInstance(digest: Digest): Promise<ParsedImageManifest> {
+    const blob = await this.source.getManifest(digest, this.readOptions());
+    if (!manifestMatchesDigest(blob.bytes, digest, blob.mediaType)) {
+      throw new DigestMismatchError(
+        `manifest list instance`,
+        digest,
+        manifestDigest(blob.bytes, blob.mediaType, 'sha256'),
+      );
+    }
+    const parsed = parseManifestBlob(blob);
+    if (isParsedManifestList(parsed)) {
+      throw new UnsupportedError(
+        `manifest list instance ${digest} is itself a list; nested lists are not supported`,
+      );
+    }
+    return parsed;
+  }
+
+  private async preserveReason(signatures: Signature[]): Promise<PreserveReason> {
+    if (this.options.preserveDigests) return 'preserve-digests';
+    if (this.destination.mustMatchDigest !== undefined) return 'destination-digest';
+    if (signatures.length > 0 && !this.options.removeSignatures) return 'signed';
+    return undefined;
+  }
+
+  private async signaturesToCopy(instance: Digest | undefined): Promise<Signature[]> {
+    if (this.options.removeSignatures) return [];
+    const signatures = await this.source.getSignatures(instance, this.readOptions());
+    if (signatures.length > 0 && !this.destination.supportsSignatures) {
+      throw new UnsupportedError(
+        `the source image has ${signatures.length} signature(s), but the ${this.destination.reference.transport.name}: destination cannot store signatures`,
+        { hint: 'use --remove-signatures to copy the image without them' },
+      );
+    }
+    return signatures;
+  }
+
+  /** Copies an index and (with `all`) every image in it. */
+  private async copyList(list: ParsedManifestList, all: boolean): Promise<WrittenManifest> {
+    if (!this.destination.supportsManifestLists) {
+      throw new UnsupportedError(
+        `the ${this.destination.reference.transport.name}: destination cannot store a manifest list; copy one image (--multi-arch system, the default) instead of --all`,
+      );
+    }
+    this.say('Getting image source signatures');
+    const signatures = await this.signaturesToCopy(undefined);
+    const preserve = await this.preserveReason(signatures);
+    const target = chooseManifestType(list, this.destination, this.options.manifestType, preserve);
+    const builder = editManifest(list);
+    if (all) {
+      const instances = listInstances(list);
+      this.say(`Copying ${instances.length} images generated from ${instances.length} images in list`);
+      const updates = [];
+      for (const [index, instance] of instances.entries()) {
+        this.say(`Copying image ${instance.digest} (${index + 1}/${instances.length})`);
+        const image = await this.readInstance(instance.digest);
+        const written = await this.copySingleImage(image, instance.digest, false, preserve);
+        updates.push({ digest: written.digest, size: written.bytes.length, mediaType: written.mediaType });
+      }
+      builder.instances(updates);
+    }
+    if (target !== list.mediaType) builder.convertTo(target);
+    const result = builder.build();
+    this.say('Writing manifest list to image destination');
+    await this.writeManifest(result, undefined);
+    if (signatures.length > 0) {
+      this.say('Storing list signatures');
+      await this.destination.putSignatures(signatures, this.readOptions());
+    }
+    return {
+      bytes: result.bytes,
+      mediaType: result.mediaType,
+      digest: manifestDigest(result.bytes, result.mediaType),
+    };
+  }
+
+  /**
+   * Copies one image: its layers (in parallel), its config, its manifest (converted or updated
+   * if it must be) and signatures. `instance` is the source digest of a list member.
+   */
+  private async copySingleImage(
+    image: ParsedImageManifest,
+    instance: Digest | undefined,
+    topLevel: boolean,
+    listPreserve?: PreserveReason,
+  ): Promise<WrittenManifest> {
+    if (topLevel) this.say('Getting image source signatures');
+    const signatures = await this.signaturesToCopy(instance);
+    const preserve = listPreserve ?? (await this.preserveReason(signatures));
+    const target = chooseManifestType(image, this.destination, this.options.manifestType, preserve);
+    const config = configInfo(image);
+    const configBytes = config ? await readSmallBlob(this.source, config, this.signal) : undefined;
+    const diffIDs = configBytes ? diffIDsOf(configBytes) : undefined;
+    const manifestLayers = layerInfos(image);
+    const layers = (await this.source.layerInfosForCopy?.(instance, this.readOptions())) ?? manifestLayers;
+    if (layers.length !== manifestLayers.length) {
+      throw new UnsupportedError(
+        `the source reported ${layers.length} layers to copy but its manifest lists ${manifestLayers.length}`,
+      );
+    }
+    const instanceDigestOption = instance === undefined || topLevel ? {} : { instanceDigest: instance };
+
+    // One copy per distinct digest: repeated layers share the work.
+    const copies = new Map<string, Promise<BlobInfo>>();
+    const copyLayer = (info: BlobInfo, index: number): Promise<BlobInfo> => {
+      let pending = copies.get(info.digest);
+      if (!pending) {
+        const expected = diffIDs?.[index];
+        pending = copyBlob({
+          source: this.source,
+          destination: this.destination,
+          info,
+          isConfig: false,
+          layerIndex: index,
+          ...(expected !== undefined && isDigest(expected) ? { expectedDiffID: expected } : {}),
+          ...instanceDigestOption,
+          sourceReference: this.source.reference,
+          cache: this.cache,
+          compression: this.compression,
+          mustPreserve: preserve !== undefined,
+          signal: this.signal,
+          progress: this.progress,
+        }).then((copied) => copied.info);
+        copies.set(info.digest, pending);
+      }
+      return pending;
+    };
+    const copiedLayers = await mapWithConcurrency(layers, this.concurrency, copyLayer);
+
+    const builder = editManifest(image);
+    if (copiedLayers.some((layer, i) => !sameBlob(layer, manifestLayers[i]))) {
+      if (preserve !== undefined) {
+        throw new UnsupportedError(`layers would change while copying, but ${preserveText(preserve)}`);
+      }
+      builder.layers(copiedLayers);
+    }
+    if (config && configBytes) {
+      const copiedConfig = await copyBlob({
+        source: this.source,
+        destination: this.destination,
+        info: config,
+        isConfig: true,
+        content: configBytes,
+        ...instanceDigestOption,
+        sourceReference: this.source.reference,
+        cache: this.cache,
+        compression: this.compression,
+        mustPreserve: true,
+        signal: this.signal,
+        progress: this.progress,
+      });
+      if (!sameBlob(copiedConfig.info, config)) builder.config(copiedConfig.info);
+    }
+    if (target !== image.mediaType) builder.convertTo(target);
+    const result = builder.build() as ParsedManifest;
+    const digest = manifestDigest(result.bytes, result.mediaType);
+    const mustMatch = this.destination.mustMatchDigest;
+    if (topLevel && mustMatch !== undefined && mustMatch !== digest) {
+      throw new DigestMismatchError(
+        'the manifest written to a destination named by digest',
+        mustMatch,
+        digest,
+      );
+    }
+    this.say('Writing manifest to image destination');
+    await this.writeManifest(result, topLevel ? undefined : digest);
+    if (signatures.length > 0) {
+      this.say('Storing signatures');
+      await this.destination.putSignatures(signatures, {
+        ...this.readOptions(),
+        ...(topLevel ? {} : { instanceDigest: digest }),
+      });
+    }
+    return { bytes: result.bytes, mediaType: result.mediaType, digest };
+  }
+
+  private async writeManifest(manifest: ParsedManifest, instanceDigest: Digest | undefined): Promise<void> {
+    throwIfAborted(this.signal);
+    this.progress?.({ kind: 'manifest', ...(instanceDigest ? { digest: instanceDigest } : {}) });
+    await this.destination.putManifest(manifest.bytes, {
+      ...this.readOptions(),
+      mediaType: manifest.mediaType,
+      ...(instanceDigest ? { instanceDigest } : {}),
+    });
+  }
+}
+
+function sameBlob(a: BlobInfo, b: BlobInfo | undefined): boolean {
+  return b !== undefined && a.digest === b.digest && a.size === b.size && a.mediaType === b.mediaType;
+}

@@ -1,0 +1,3 @@
+export { copyImage } from './copy-image.js';
+export { type CopyOptions, type CopyResult, type MultiArch, DEFAULT_CONCURRENCY } from './options.js';
+export { mapWithConcurrency } from './limiter.js';
