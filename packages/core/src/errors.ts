@@ -19,6 +19,10 @@ export type ErrorCode =
   | 'TRANSPORT_NOT_FOUND'
   | 'INCOMPATIBLE_PLUGIN'
   | 'INVALID_PLUGIN'
+  /** An option or argument value that cannot be used. */
+  | 'INVALID_ARGUMENT'
+  /** Stored data that is damaged or hostile (a bad archive member, an unreadable file format). */
+  | 'CORRUPT'
   | 'INTERNAL';
 
 const ERROR_BRAND = 'skopeo-ts.error';

@@ -313,7 +313,29 @@ describe('copyImage', () => {
         },
       },
     ).catch((e) => e);
-    expect(error).toBeInstanceOf(Error);
+    expect(isSkopeoError(error, 'ABORTED')).toBe(true);
+    expect(to.images.size).toBe(0);
+  });
+
+  it('reports a gzip layer damaged mid-stream as corrupted, not as a zlib error', async () => {
+    const from = newStore();
+    const text = Array.from({ length: 5000 }, (_, i) => `line ${i}\n`).join('');
+    const image = buildImage(from, { layers: [text], name: 'src' });
+    const layer = image.layers[0]!;
+    const damaged = Uint8Array.from(from.blobs.get(layer.digest)!);
+    damaged[Math.floor(damaged.length / 2)] ^= 0xff;
+    const source = createMemoryTransport(
+      from,
+      {},
+      { corrupt: (d) => (d === layer.digest ? damaged : undefined) },
+    );
+    const to = newStore();
+    const error = await copyImage(
+      source.ref('src'),
+      createMemoryTransport(to, { desiredLayerCompression: 'decompress' }).ref('dst'),
+    ).catch((e) => e);
+    expect(isSkopeoError(error, 'CORRUPT') || isSkopeoError(error, 'DIGEST_MISMATCH')).toBe(true);
+    expect((error as Error).message).toContain(layer.digest);
     expect(to.images.size).toBe(0);
   });
 

@@ -9,7 +9,7 @@ import type { ImageReference } from '../contracts/reference.js';
 import type { ImageSource } from '../contracts/source.js';
 import type { BlobInfo, CompressionAlgorithm } from '../contracts/types.js';
 import type { Digest } from '../digest.js';
-import { throwIfAborted } from '../errors.js';
+import { isSkopeoError, SkopeoError, throwIfAborted } from '../errors.js';
 import {
   COMPRESSION_MAGIC_BYTES,
   compressor,
@@ -137,7 +137,7 @@ export async function copyBlob(request: CopyBlobRequest): Promise<CopiedBlob> {
   const [flowResult, putResult] = await Promise.allSettled([flowing, putting]);
   // A destination failure destroys the tail with its own error, so the pipeline's error is the
   // first cause on either side.
-  if (flowResult.status === 'rejected') throw flowResult.reason;
+  if (flowResult.status === 'rejected') throw explainStreamError(flowResult.reason, info.digest);
   if (putResult.status === 'rejected') throw putResult.reason;
 
   const written = putResult.value;
@@ -157,6 +157,22 @@ export async function copyBlob(request: CopyBlobRequest): Promise<CopiedBlob> {
     compression,
     reused: false,
   };
+}
+
+/** zlib's own errors ("incorrect data check") do not say which blob or why; ours do. */
+function explainStreamError(error: unknown, digest: Digest): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('Z_') && !isSkopeoError(error)) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return new SkopeoError(
+      'CORRUPT',
+      `blob ${digest} is not valid compressed data (${detail}): the blob is corrupted`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return error;
 }
 
 function compressionStages(step: CompressionStep): Transform[] {

@@ -8,7 +8,13 @@ import type { ImageReference } from '../contracts/reference.js';
 import type { ImageSource } from '../contracts/source.js';
 import type { BlobInfo, Signature } from '../contracts/types.js';
 import { type Digest, isDigest } from '../digest.js';
-import { DigestMismatchError, throwIfAborted, UnsupportedError } from '../errors.js';
+import {
+  AbortedError,
+  DigestMismatchError,
+  isSkopeoError,
+  throwIfAborted,
+  UnsupportedError,
+} from '../errors.js';
 import { editManifest } from '../manifest/builder.js';
 import { manifestDigest, manifestMatchesDigest } from '../manifest/digest.js';
 import {
@@ -38,6 +44,7 @@ export async function copyImage(
   const sourceCtx = { ...options.sourceContext, ...(signal ? { signal } : {}) };
   const destinationCtx = { ...options.destinationContext, ...(signal ? { signal } : {}) };
   const source = await sourceRef.newSource(sourceCtx);
+  let failed = false;
   try {
     const destination = await destinationRef.newDestination(destinationCtx);
     try {
@@ -46,11 +53,33 @@ export async function copyImage(
       throwIfAborted(signal);
       await destination.commit({ ...(signal ? { signal } : {}), unparsedToplevel: result.manifest });
       return result;
+    } catch (error) {
+      failed = true;
+      throw asAbortedIf(signal, error);
     } finally {
-      await destination.close();
+      await closeQuietly(() => destination.close(), failed);
     }
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    await source.close();
+    await closeQuietly(() => source.close(), failed);
+  }
+}
+
+/** Once the caller aborted, whatever broke on the way out is reported as the abort it is. */
+function asAbortedIf(signal: AbortSignal | undefined, error: unknown): unknown {
+  if (!signal?.aborted || isSkopeoError(error, 'ABORTED')) return error;
+  const reason = signal.reason instanceof Error ? `: ${signal.reason.message}` : '';
+  return new AbortedError(`copy aborted${reason}`, { cause: error });
+}
+
+/** A failing close() must not hide the error that made the copy fail; alone, it is the error. */
+async function closeQuietly(close: () => Promise<void>, alreadyFailed: boolean): Promise<void> {
+  try {
+    await close();
+  } catch (error) {
+    if (!alreadyFailed) throw error;
   }
 }
 

@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm'],
+  target: 'node20',
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  // A peer: the application's copy of core must be the one used, never a bundled one.
+  external: ['@skopeo-ts/core'],
+});
