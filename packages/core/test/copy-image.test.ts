@@ -323,7 +323,8 @@ describe('copyImage', () => {
     const image = buildImage(from, { layers: [text], name: 'src' });
     const layer = image.layers[0]!;
     const damaged = Uint8Array.from(from.blobs.get(layer.digest)!);
-    damaged[Math.floor(damaged.length / 2)] ^= 0xff;
+    const middle = Math.floor(damaged.length / 2);
+    damaged[middle] = (damaged[middle] ?? 0) ^ 0xff;
     const source = createMemoryTransport(
       from,
       {},
