@@ -48,6 +48,6 @@ pnpm run typecheck
 echo "==> test"
 find . -name .test-results.json -not -path '*/node_modules/*' -delete
 status=0
-pnpm exec turbo run test --concurrency=2 -- --reporter=default --reporter=json --outputFile.json=.test-results.json || status=$?
+pnpm exec turbo run test --concurrency=2 --continue -- --reporter=default --reporter=json --outputFile.json=.test-results.json || status=$?
 node tooling/scripts/summarize-tests.mjs || status=1
 exit $status
