@@ -45,6 +45,9 @@ pnpm run build
 echo "==> typecheck"
 pnpm run typecheck
 
+echo "==> quick start (the README's first command)"
+bash examples/quickstart.sh
+
 echo "==> test"
 find . -name .test-results.json -not -path '*/node_modules/*' -delete
 status=0
