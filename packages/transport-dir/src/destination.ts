@@ -1,16 +1,21 @@
 // Writes an image into a dir: directory.
 //
 // skopeo empties an existing image directory as soon as it opens it, so a failed copy loses the
-// previous image. Here nothing of the previous image is touched before commit():
-// - each blob streams into a temporary file, then is renamed to its digest name (an extra file
-//   next to the old image does not change it);
-// - manifests and signatures are held (they are small) and written at commit, the top-level
-//   manifest after everything it refers to, then the old image's leftovers are removed and the
-//   version file is written last;
-// - close() without commit removes the temporary files, the blobs this destination added and
-//   the directory if it created it.
+// previous image, and two copies into one directory at once mix their files. Here:
+// - each destination streams its blobs into a private staging directory inside the target
+//   (`.skopeo-ts-tmp-<host>-<pid>-stage-<random>`, which skopeo and our source ignore); a blob it
+//   reuses from the directory is hard-linked there, so that another writer replacing the image
+//   meanwhile cannot take it away;
+// - manifests and signatures are held (they are small) and written at commit;
+// - commit() takes the directory's lock (lock.ts), moves the staged blobs into place, writes
+//   instance manifests and signatures, then manifest.json, then removes the previous image's
+//   leftovers (and temp files of writers that are gone) and writes the version file last.
+//   Commits never interleave: copies into one directory at once all succeed, and the directory
+//   ends holding the image of the last one to commit, whole. Nothing of the previous image is
+//   touched before commit;
+// - close() without commit removes the staging directory, and the directory if it created it.
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -33,23 +38,27 @@ import {
   SkopeoError,
   throwIfAborted,
   type TryReusingBlobOptions,
-  UnsupportedError,
 } from '@skopeo-ts/core';
-import { asSkopeoError, errorCode, isMissing, tempPath, writeFileAtomic } from './io.js';
+import { asSkopeoError, errorCode, isMissing, processIsAlive, tempPath, writeFileAtomic } from './io.js';
 import {
   blobFileName,
   DIR_TRANSPORT_NAME,
   formatVersion,
   hasBareHexName,
+  isImageFileName,
+  isOwnFileName,
   isSignatureFileName,
   isTempFileName,
   MANIFEST_FILE,
   manifestFileName,
   signatureFileName,
+  TEMP_HOST,
+  tempNameOwner,
   VERSION_1_1,
   VERSION_1_2,
   VERSION_FILE,
 } from './layout.js';
+import { withDirLock } from './lock.js';
 import { encodeSignature } from './signature-file.js';
 import { checkReadableVersion, readVersionFile } from './version-file.js';
 
@@ -63,6 +72,9 @@ export interface DirTransportOptions {
   decompress?: boolean;
 }
 
+/** Temp files and staging directories of other writers are removed once this old, whatever their owner. */
+export const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+
 interface DirDestinationReference extends ImageReference {
   readonly path: string;
 }
@@ -72,6 +84,15 @@ interface SignatureSet {
   files: Uint8Array[];
 }
 
+type State =
+  | 'open'
+  /** commit() is running, or failed after the new image became visible. */
+  | 'committing'
+  /** commit() failed before the new image became visible: close() rolls back. */
+  | 'failed'
+  | 'committed'
+  | 'closed';
+
 export class DirImageDestination implements ImageDestination {
   readonly supportedManifestTypes = undefined;
   readonly desiredLayerCompression: LayerCompression;
@@ -80,11 +101,8 @@ export class DirImageDestination implements ImageDestination {
   readonly threadSafe = true;
   readonly supportsManifestLists = true;
 
-  /** Blob file names of the image being written (written or reused); commit keeps exactly these. */
-  private readonly imageBlobs = new Set<string>();
-  /** Blob files this destination created where none was: removed again if never committed. */
-  private readonly addedBlobs = new Set<string>();
-  private readonly tempFiles = new Set<string>();
+  /** Blob files of the image being written, by name, with their size: all of them are in `staging`. */
+  private readonly stagedBlobs = new Map<string, number>();
   private topManifest: Uint8Array | undefined;
   /** Instance manifests by file name. */
   private readonly instanceManifests = new Map<string, Uint8Array>();
@@ -92,11 +110,13 @@ export class DirImageDestination implements ImageDestination {
   private readonly signatureSets = new Map<string, SignatureSet>();
   /** Some file is named `<algorithm>-<hex>`: the layout is version 1.2. */
   private usesAlgorithmPrefixedNames = false;
-  private state: 'open' | 'committing' | 'committed' | 'closed' = 'open';
+  private state: State = 'open';
 
   private constructor(
     readonly reference: DirDestinationReference,
     desiredLayerCompression: LayerCompression,
+    /** This destination's private staging directory, inside the destination directory. */
+    private readonly staging: string,
     /** The first directory we created (the destination or one of its parents), if any. */
     private readonly createdDir: string | undefined,
     private readonly debug: ((message: string) => void) | undefined,
@@ -112,24 +132,20 @@ export class DirImageDestination implements ImageDestination {
     throwIfAborted(ctx.signal);
     const compression = layerCompressionFrom(ctx);
     const dir = reference.path;
-    let createdDir: string | undefined;
-    const existing = await stat(dir).catch((error: unknown) => {
-      if (errorCode(error) === 'ENOENT') return undefined;
-      throw asSkopeoError('opening destination directory', dir, error);
-    });
-    if (existing === undefined) {
+    // Another writer that created the directory may remove it again (giving up) between our check
+    // and our staging directory: then it is gone and empty, and we start over.
+    for (let attempt = 1; ; attempt++) {
+      const createdDir = await prepareDirectory(dir, ctx);
+      const staging = tempPath(dir, 'stage');
       try {
-        createdDir = await mkdir(dir, { recursive: true, mode: 0o755 });
+        await mkdir(staging, { mode: 0o755 });
       } catch (error) {
-        throw asSkopeoError('creating destination directory', dir, error);
+        if (createdDir !== undefined) await removeCreatedDirs(dir, createdDir);
+        if (errorCode(error) === 'ENOENT' && attempt < 3) continue;
+        throw asSkopeoError('creating a staging directory in', dir, error);
       }
-    } else if (!existing.isDirectory()) {
-      const cause = Object.assign(new Error('it exists and is not a directory'), { code: 'ENOTDIR' });
-      throw new IoError('opening destination directory', dir, cause);
-    } else {
-      await checkOverwritable(dir);
+      return new DirImageDestination(reference, compression, staging, createdDir, ctx.debug);
     }
-    return new DirImageDestination(reference, compression, createdDir, ctx.debug);
   }
 
   private get dir(): string {
@@ -143,11 +159,18 @@ export class DirImageDestination implements ImageDestination {
     }
   }
 
+  private closedWhileWriting(cause?: unknown): SkopeoError {
+    return new SkopeoError(
+      'ABORTED',
+      `the dir:${this.dir} destination was closed while writing a blob`,
+      cause === undefined ? {} : { cause },
+    );
+  }
+
   async putBlob(stream: Readable, info: PutBlobInfo, options: PutBlobOptions): Promise<BlobInfo> {
     this.assertOpen('putBlob');
     const what = `blob ${info.digest ?? '(digest computed while writing)'}`;
-    const temp = tempPath(this.dir, 'blob');
-    this.tempFiles.add(temp);
+    const temp = tempPath(this.staging, 'blob');
     try {
       throwIfAborted(options.signal);
       // `flush`: the data must be on disk before its final name says the blob is there.
@@ -162,7 +185,10 @@ export class DirImageDestination implements ImageDestination {
       if (info.size >= 0 && size !== info.size) throw new SizeMismatchError(what, info.size, size);
       const digest = info.digest ?? (digester as DigestingStream).digest;
       const name = blobFileName(digest);
-      await this.placeBlob(temp, name);
+      await rename(temp, join(this.staging, name));
+      // close() ran while this blob was being written: it removed the staging directory.
+      if (this.state !== 'open') throw this.closedWhileWriting();
+      this.stagedBlobs.set(name, size);
       if (!hasBareHexName(digest)) this.usesAlgorithmPrefixedNames = true;
       return {
         digest,
@@ -172,53 +198,62 @@ export class DirImageDestination implements ImageDestination {
       };
     } catch (error) {
       await rm(temp, { force: true }).catch(() => {});
+      if (this.state === 'closed' && isMissing(error)) throw this.closedWhileWriting(error);
       throw asSkopeoError(`writing ${what} into`, this.dir, error);
-    } finally {
-      this.tempFiles.delete(temp);
     }
   }
 
-  /** Renames a finished temporary file to its blob name, remembering whether it is new. */
-  private async placeBlob(temp: string, name: string): Promise<void> {
-    const target = join(this.dir, name);
-    const existed = await stat(target).then(
-      () => true,
-      () => false,
-    );
-    await rename(temp, target);
-    if (this.state !== 'open') {
-      // close() ran while this blob was being written: nothing may stay behind.
-      if (!existed) await rm(target, { force: true });
-      throw new SkopeoError('ABORTED', `the dir:${this.dir} destination was closed while writing a blob`);
-    }
-    if (!existed) this.addedBlobs.add(name);
-    this.imageBlobs.add(name);
-  }
-
-  /** Reuses a blob file already in the directory (from this copy or the previous image) of the right size. */
+  /**
+   * Reuses a blob this destination already staged, or one the directory already holds (from the
+   * image there) of the right size, which is hard-linked into the staging directory.
+   */
   async tryReusingBlob(info: BlobInfo, options: TryReusingBlobOptions): Promise<ReusedBlob | undefined> {
     this.assertOpen('tryReusingBlob');
     throwIfAborted(options.signal);
     const name = blobFileName(info.digest);
-    const path = join(this.dir, name);
-    let size: number;
-    try {
-      const stats = await stat(path);
-      if (!stats.isFile()) return undefined;
-      size = stats.size;
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw asSkopeoError(`checking for blob ${info.digest} at`, path, error);
-    }
+    const size = this.stagedBlobs.get(name) ?? (await this.stageExisting(name, info));
     // A file of another size is damaged (or truncated): write the blob again instead.
-    if (info.size >= 0 && size !== info.size) return undefined;
-    this.imageBlobs.add(name);
+    if (size === undefined || (info.size >= 0 && size !== info.size)) return undefined;
     if (!hasBareHexName(info.digest)) this.usesAlgorithmPrefixedNames = true;
     return {
       digest: info.digest,
       size,
       ...(info.mediaType === undefined ? {} : { mediaType: info.mediaType }),
     };
+  }
+
+  /** Hard-links the directory's blob file `name` into the staging directory; its size, or undefined. */
+  private async stageExisting(name: string, info: BlobInfo): Promise<number | undefined> {
+    const path = join(this.dir, name);
+    try {
+      const stats = await lstat(path);
+      if (!stats.isFile() || (info.size >= 0 && stats.size !== info.size)) return undefined;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw asSkopeoError(`checking for blob ${info.digest} at`, path, error);
+    }
+    const staged = join(this.staging, name);
+    try {
+      await link(path, staged);
+    } catch (error) {
+      // EEXIST: a putBlob of the same blob staged it meanwhile. Anything else (the file just went
+      // away, a file system without hard links): the blob is written again instead.
+      if (errorCode(error) !== 'EEXIST') {
+        if (!isMissing(error)) {
+          this.debug?.(`dir: cannot hard-link ${path} for reuse (${errorCode(error)}); writing it again`);
+        }
+        return undefined;
+      }
+    }
+    let size: number;
+    try {
+      size = (await stat(staged)).size;
+    } catch {
+      return undefined; // close() removed the staging directory meanwhile
+    }
+    if (this.state !== 'open') return undefined;
+    this.stagedBlobs.set(name, size);
+    return size;
   }
 
   async putManifest(bytes: Uint8Array, options: PutManifestOptions = {}): Promise<void> {
@@ -253,7 +288,7 @@ export class DirImageDestination implements ImageDestination {
     if (top === undefined) {
       throw new SkopeoError('INTERNAL', `nothing to commit to dir:${this.dir}: no manifest was written`);
     }
-    // From here on, close() must not remove added blobs: the new manifest may already use them.
+    // From here on, close() must not roll back unless the commit fails before the image is visible.
     this.state = 'committing';
     const files = new Map<string, Uint8Array>(this.instanceManifests);
     for (const { instanceDigest, files: signatures } of this.signatureSets.values()) {
@@ -261,17 +296,68 @@ export class DirImageDestination implements ImageDestination {
         files.set(signatureFileName(index, instanceDigest), bytes);
       });
     }
-    const keep = new Set([...this.imageBlobs, ...files.keys(), MANIFEST_FILE, VERSION_FILE]);
-    const stale = (await this.listEntries()).filter((name) => !keep.has(name));
+    let visible = false;
+    try {
+      await withDirLock(
+        this.dir,
+        async () => {
+          await this.publish(top, files, () => {
+            visible = true;
+          });
+        },
+        { signal: options.signal, debug: this.debug },
+      );
+    } catch (error) {
+      if (!visible) this.state = 'failed';
+      throw error;
+    }
+    this.state = 'committed';
+    // What is left in it are hard links to blobs now in place: not needed any more.
+    await this.removeStaging();
+  }
+
+  /**
+   * Replaces the directory's image with this one; runs under the directory lock. Until `onVisible`
+   * is called (manifest.json names the new image), a failure takes back every file it added.
+   */
+  private async publish(
+    top: Uint8Array,
+    files: Map<string, Uint8Array>,
+    onVisible: () => void,
+  ): Promise<void> {
+    const entries = await this.listEntries();
+    const before = new Set(entries);
+    const keep = new Set([...this.stagedBlobs.keys(), ...files.keys(), MANIFEST_FILE, VERSION_FILE]);
+    const stale = entries.filter((name) => !keep.has(name) && !isOwnFileName(name));
     if (stale.length > 0) this.debug?.(`dir:${this.dir}: replacing the previous image`);
-    // Old signatures go first: they must never appear to sign the new manifest.
-    await this.removeEntries(stale.filter(isSignatureFileName));
-    for (const [name, bytes] of files) await writeFileAtomic(this.dir, name, bytes);
-    await writeFileAtomic(this.dir, MANIFEST_FILE, top);
+    const added: string[] = [];
+    try {
+      for (const name of this.stagedBlobs.keys()) {
+        const target = join(this.dir, name);
+        try {
+          await rename(join(this.staging, name), target);
+        } catch (error) {
+          throw asSkopeoError('placing the blob', target, error);
+        }
+        if (!before.has(name)) added.push(name);
+      }
+      // Old signatures go first: they must never appear to sign the new manifest.
+      await this.removeEntries(stale.filter(isSignatureFileName));
+      for (const [name, bytes] of files) {
+        await writeFileAtomic(this.dir, name, bytes);
+        if (!before.has(name)) added.push(name);
+      }
+      await writeFileAtomic(this.dir, MANIFEST_FILE, top);
+    } catch (error) {
+      // manifest.json still names the previous image (if any): take back what was added for ours.
+      for (const name of added) await rm(join(this.dir, name), { force: true }).catch(() => {});
+      throw error;
+    }
+    onVisible();
     await this.removeEntries(stale.filter((name) => !isSignatureFileName(name)));
+    await this.removeLeftovers(entries.filter(isTempFileName));
     const version = this.usesAlgorithmPrefixedNames ? VERSION_1_2 : VERSION_1_1;
     await writeFileAtomic(this.dir, VERSION_FILE, formatVersion(version));
-    this.state = 'committed';
   }
 
   private async listEntries(): Promise<string[]> {
@@ -293,22 +379,71 @@ export class DirImageDestination implements ImageDestination {
     }
   }
 
+  /**
+   * Removes temp files and staging directories of writers that are gone: on this host with their
+   * process no longer running, of a form older versions wrote, or untouched for STALE_TEMP_MS.
+   * Other live writers' ones stay. Best effort: a failure here never fails the commit.
+   */
+  private async removeLeftovers(names: readonly string[]): Promise<void> {
+    const now = Date.now();
+    for (const name of names) {
+      const path = join(this.dir, name);
+      if (path === this.staging) continue;
+      const owner = tempNameOwner(name);
+      const sameHost = owner !== undefined && owner.host === TEMP_HOST;
+      if (sameHost && (owner.pid === process.pid || processIsAlive(owner.pid))) continue;
+      if (owner !== undefined && !sameHost) {
+        const stats = await lstat(path).catch(() => undefined);
+        if (stats === undefined || now - stats.mtimeMs < STALE_TEMP_MS) continue;
+      }
+      this.debug?.(`dir:${this.dir}: removing ${name}, left by a writer that is gone`);
+      await rm(path, { recursive: true, force: true }).catch((error: unknown) => {
+        this.debug?.(`dir: could not remove ${path}: ${(error as Error).message}`);
+      });
+    }
+  }
+
+  /** Best effort: a staging directory left behind is removed by a later writer. */
+  private async removeStaging(): Promise<void> {
+    await rm(this.staging, { recursive: true, force: true }).catch((error: unknown) => {
+      this.debug?.(
+        `dir: could not remove the staging directory ${this.staging}: ${(error as Error).message}`,
+      );
+    });
+  }
+
   /** Never throws: a failed cleanup must not hide the error that made the copy fail. */
   async close(): Promise<void> {
     if (this.state === 'closed') return;
-    const rollback = this.state === 'open';
+    const rollback = this.state === 'open' || this.state === 'failed';
     this.state = 'closed';
-    const quietly = (what: string, path: string) => (error: unknown) => {
-      this.debug?.(`dir: could not remove ${what} ${path}: ${(error as Error).message}`);
-    };
-    for (const temp of this.tempFiles) await rm(temp, { force: true }).catch(quietly('temporary file', temp));
-    if (!rollback) return;
-    for (const name of this.addedBlobs) {
-      const path = join(this.dir, name);
-      await rm(path, { force: true }).catch(quietly('blob', path));
-    }
-    if (this.createdDir !== undefined) await removeCreatedDirs(this.dir, this.createdDir);
+    await this.removeStaging();
+    if (rollback && this.createdDir !== undefined) await removeCreatedDirs(this.dir, this.createdDir);
   }
+}
+
+/**
+ * Creates `dir` if needed (returning the first directory created), or checks that the existing
+ * one can take an image.
+ */
+async function prepareDirectory(dir: string, ctx: Context): Promise<string | undefined> {
+  const existing = await stat(dir).catch((error: unknown) => {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw asSkopeoError('opening destination directory', dir, error);
+  });
+  if (existing === undefined) {
+    try {
+      return await mkdir(dir, { recursive: true, mode: 0o755 });
+    } catch (error) {
+      throw asSkopeoError('creating destination directory', dir, error);
+    }
+  }
+  if (!existing.isDirectory()) {
+    const cause = Object.assign(new Error('it exists and is not a directory'), { code: 'ENOTDIR' });
+    throw new IoError('opening destination directory', dir, cause);
+  }
+  await checkOverwritable(dir, ctx);
+  return undefined;
 }
 
 /** Removes `dir` and its parents up to `firstCreated`, as long as they are empty. */
@@ -327,16 +462,27 @@ async function removeCreatedDirs(dir: string, firstCreated: string): Promise<voi
   }
 }
 
-async function checkOverwritable(dir: string): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch (error) {
-    throw asSkopeoError('reading destination directory', dir, error);
+async function checkOverwritable(dir: string, ctx: Context): Promise<void> {
+  let entries = await listDirectory(dir);
+  // Leftovers of an interrupted copy of ours (and other writers' staging) do not make it "used".
+  if (entries.every(isOwnFileName)) return;
+  let version = await readVersionFile(dir);
+  if (version.kind !== 'valid' && entries.some(isOwnFileName)) {
+    // A writer of ours is (or was) at work here, and a first commit writes `version` last: look
+    // again once no commit is running.
+    await withDirLock(
+      dir,
+      async () => {
+        entries = await listDirectory(dir);
+        version = await readVersionFile(dir);
+      },
+      { signal: ctx.signal, debug: ctx.debug },
+    );
+    // What a first commit of ours that died half-way leaves: image files and our own, nothing else.
+    if (version.kind === 'missing' && entries.every((name) => isOwnFileName(name) || isImageFileName(name))) {
+      return;
+    }
   }
-  // Leftovers of an interrupted copy of ours do not make a directory "used".
-  if (entries.every(isTempFileName)) return;
-  const version = await readVersionFile(dir);
   if (version.kind !== 'valid') {
     const reason =
       version.kind === 'missing'
@@ -351,6 +497,14 @@ async function checkOverwritable(dir: string): Promise<void> {
   checkReadableVersion(version, dir);
 }
 
+async function listDirectory(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    throw asSkopeoError('reading destination directory', dir, error);
+  }
+}
+
 /** The layer compression asked for through `ctx.transportOptions.dir` (see DirTransportOptions). */
 function layerCompressionFrom(ctx: Context): LayerCompression {
   const options = ctx.transportOptions?.[DIR_TRANSPORT_NAME] ?? {};
@@ -358,7 +512,8 @@ function layerCompressionFrom(ctx: Context): LayerCompression {
     const value = options[name];
     if (value === undefined) return false;
     if (typeof value !== 'boolean') {
-      throw new UnsupportedError(
+      throw new SkopeoError(
+        'INVALID_ARGUMENT',
         `transportOptions.${DIR_TRANSPORT_NAME}.${name} must be true or false, not ${JSON.stringify(value)}`,
       );
     }
@@ -367,7 +522,8 @@ function layerCompressionFrom(ctx: Context): LayerCompression {
   const compress = flag('compress');
   const decompress = flag('decompress');
   if (compress && decompress) {
-    throw new UnsupportedError(
+    throw new SkopeoError(
+      'INVALID_ARGUMENT',
       'cannot compress and decompress layers at the same time (--dest-compress with --dest-decompress)',
     );
   }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AbortedError, IoError, isSkopeoError } from '@skopeo-ts/core';
-import { TEMP_PREFIX } from './layout.js';
+import { tempName } from './layout.js';
 
 /** The errno code of a Node system error (ENOENT, ENOTDIR, ...), if it is one. */
 export function errorCode(error: unknown): string | undefined {
@@ -36,9 +36,19 @@ export function asSkopeoError(operation: string, path: string, error: unknown): 
   return error;
 }
 
-/** A fresh temporary file name inside `dir`. */
+/** A fresh temporary file name inside `dir`; `purpose` is lower-case letters only. */
 export function tempPath(dir: string, purpose: string): string {
-  return join(dir, `${TEMP_PREFIX}${purpose}-${randomBytes(8).toString('hex')}`);
+  return join(dir, tempName(purpose, randomBytes(8).toString('hex')));
+}
+
+/** Whether a process with this pid runs on this machine (EPERM: it runs, as another user). */
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) === 'EPERM';
+  }
 }
 
 /**

@@ -6,6 +6,13 @@
 //   <hex>.manifest.json           list instances, by their digest
 //   <hex>.signature-1 …           signatures of list instances
 // Other algorithms name files `<algorithm>-<hex>` (e.g. `sha512-…`), which is what version 1.2 says.
+//
+// Our own files, which skopeo (and our source) ignore:
+//   .skopeo-ts-lock               held by a writer while it commits (see lock.ts)
+//   .skopeo-ts-tmp-<host>-<pid>-<purpose>-<random>
+//                                 temporary files and each writer's private staging directory;
+//                                 host and pid tell a later writer whether their writer is gone.
+import { hostname } from 'node:os';
 import { CANONICAL_ALGORITHM, type Digest, parseDigest } from '@skopeo-ts/core';
 
 export const DIR_TRANSPORT_NAME = 'dir';
@@ -15,6 +22,32 @@ export const MANIFEST_FILE = 'manifest.json';
 
 /** Our temporary files start with this, so they are never mistaken for image files (or user data). */
 export const TEMP_PREFIX = '.skopeo-ts-tmp-';
+
+/** The lock file a writer holds while it commits. */
+export const LOCK_FILE = '.skopeo-ts-lock';
+
+/** This machine's name as temp file names carry it: no "-", so that names split unambiguously. */
+export const TEMP_HOST = hostname().replace(/[^A-Za-z0-9._]/g, '_') || 'localhost';
+
+/** What a temp name we write says about its writer. */
+export interface TempNameOwner {
+  host: string;
+  pid: number;
+}
+
+const TEMP_NAME = /^\.skopeo-ts-tmp-([A-Za-z0-9._]+)-([1-9]\d{0,9})-([a-z]+)-[0-9a-f]{16}$/;
+
+/** A fresh temp name for `purpose` (lower-case letters only): `.skopeo-ts-tmp-<host>-<pid>-<purpose>-<random>`. */
+export function tempName(purpose: string, random: string): string {
+  return `${TEMP_PREFIX}${TEMP_HOST}-${process.pid}-${purpose}-${random}`;
+}
+
+/** The writer a temp name names, or undefined for one in another form (e.g. of an older version). */
+export function tempNameOwner(name: string): TempNameOwner | undefined {
+  const match = TEMP_NAME.exec(name);
+  if (!match) return undefined;
+  return { host: match[1] as string, pid: Number(match[2]) };
+}
 
 export interface DirLayoutVersion {
   major: number;
@@ -75,6 +108,17 @@ export function signatureFileName(index: number, instanceDigest?: Digest): strin
 
 export function isTempFileName(name: string): boolean {
   return name.startsWith(TEMP_PREFIX);
+}
+
+/** Names the files of an image have: manifests, blobs, signatures, the version file. */
+export function isImageFileName(name: string): boolean {
+  if (name === MANIFEST_FILE || name === VERSION_FILE || /^signature-[1-9]\d*$/.test(name)) return true;
+  return /^(?:[a-z0-9]+-)?[0-9a-f]{32,}(?:\.manifest\.json|\.signature-[1-9]\d*)?$/.test(name);
+}
+
+/** Files of ours that are not part of any image: temp files, staging directories, the lock. */
+export function isOwnFileName(name: string): boolean {
+  return isTempFileName(name) || name === LOCK_FILE;
 }
 
 /** Signature files of any manifest (top-level or instance). */

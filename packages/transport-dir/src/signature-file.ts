@@ -88,8 +88,9 @@ function decodeSigstore(chunk: Buffer, path: string): Signature {
   };
 }
 
+/** A signature file that cannot be read is damaged (or of a format nothing writes): CORRUPT. */
 function signatureError(path: string, reason: string): SkopeoError {
-  return new SkopeoError('UNSUPPORTED', `cannot read signature ${path}: ${reason}`);
+  return new SkopeoError('CORRUPT', `cannot read signature ${path}: ${reason}`);
 }
 
 /** Go's encoding/json sorts map keys by their UTF-8 bytes. */

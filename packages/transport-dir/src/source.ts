@@ -1,5 +1,6 @@
 // Reads an image from a dir: directory. Everything is read straight from its file; blobs are
 // streamed, never loaded whole.
+import type { Stats } from 'node:fs';
 import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -91,21 +92,15 @@ export class DirImageSource implements ImageSource {
     throwIfAborted(options.signal);
     const path = join(this.dir, blobFileName(info.digest));
     const operation = `reading blob ${info.digest} from`;
-    let handle: FileHandle;
+    let stats: Stats;
     try {
-      handle = await open(path, 'r');
+      stats = await stat(path);
     } catch (error) {
       throw asSkopeoError(operation, path, error);
     }
-    try {
-      const stats = await handle.stat();
-      // Opening a directory succeeds on Linux; reading it would fail later, far from here.
-      if (!stats.isFile()) throw new IoError(operation, path, new Error('not a regular file'));
-      return { stream: new FileBlobStream(handle, operation, path), size: stats.size };
-    } catch (error) {
-      await handle.close().catch(() => {});
-      throw asSkopeoError(operation, path, error);
-    }
+    // A directory would fail later, far from here, when read.
+    if (!stats.isFile()) throw new IoError(operation, path, new Error('not a regular file'));
+    return { stream: new FileBlobStream(path, operation), size: stats.size };
   }
 
   async getSignatures(instanceDigest?: Digest, options: ReadOptions = {}): Promise<Signature[]> {
@@ -128,32 +123,48 @@ export class DirImageSource implements ImageSource {
 }
 
 /**
- * Streams an open file and owns its handle. fs.ReadStream would do, but its read errors name no
- * path; these become IoErrors that do.
+ * Streams a file. fs.ReadStream would do, but its read errors name no path; these become IoErrors
+ * that do. The file is opened at the first read and closed at the end or when the stream is
+ * destroyed, so a stream that is dropped without being read holds no file handle (an open
+ * FileHandle that is garbage-collected makes Node warn "Closing file descriptor N on garbage
+ * collection").
  */
 class FileBlobStream extends Readable {
+  private opening: Promise<FileHandle> | undefined;
+
   constructor(
-    private readonly handle: FileHandle,
-    private readonly operation: string,
     private readonly path: string,
+    private readonly operation: string,
   ) {
     super({ highWaterMark: READ_CHUNK_BYTES });
   }
 
   override _read(size: number): void {
+    this.opening ??= open(this.path, 'r');
     const buffer = Buffer.allocUnsafe(Math.max(size, READ_CHUNK_BYTES));
-    this.handle.read(buffer, 0, buffer.length, null).then(
-      ({ bytesRead }) => {
-        this.push(bytesRead === 0 ? null : buffer.subarray(0, bytesRead));
-      },
-      (error: unknown) => this.destroy(new IoError(this.operation, this.path, error)),
-    );
+    this.opening
+      .then((handle) => handle.read(buffer, 0, buffer.length, null))
+      .then(
+        ({ bytesRead }) => {
+          this.push(bytesRead === 0 ? null : buffer.subarray(0, bytesRead));
+        },
+        (error: unknown) => this.destroy(new IoError(this.operation, this.path, error)),
+      );
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.handle.close().then(
-      () => callback(error),
-      (closeError: unknown) => callback(error ?? new IoError('closing', this.path, closeError)),
-    );
+    if (this.opening === undefined) {
+      callback(error);
+      return;
+    }
+    this.opening
+      .then(
+        (handle) => handle.close(),
+        () => undefined, // never opened: nothing to close
+      )
+      .then(
+        () => callback(error),
+        (closeError: unknown) => callback(error ?? new IoError('closing', this.path, closeError)),
+      );
   }
 }

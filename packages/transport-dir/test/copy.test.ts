@@ -129,9 +129,10 @@ describe('copying into dir:', () => {
     const both = await caught(() =>
       dest.newDestination({ transportOptions: { dir: { compress: true, decompress: true } } }),
     );
-    expect(isSkopeoError(both, 'UNSUPPORTED')).toBe(true);
+    expect(isSkopeoError(both, 'INVALID_ARGUMENT')).toBe(true);
     expect(both.message).toMatch(/compress and decompress/);
     const wrong = await caught(() => dest.newDestination({ transportOptions: { dir: { compress: 'yes' } } }));
+    expect(isSkopeoError(wrong, 'INVALID_ARGUMENT')).toBe(true);
     expect(wrong.message).toMatch(/transportOptions\.dir\.compress must be true or false/);
   });
 });

@@ -2,7 +2,7 @@
 // leaves behind (nothing), and how disk errors are reported.
 import { createHash } from 'node:crypto';
 import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { copyImage, type Digest, isSkopeoError, MemoryBlobInfoCache } from '@skopeo-ts/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,15 @@ afterAll(() => f.tmp.cleanup());
 
 function hex(digest: string): string {
   return digest.slice(digest.indexOf(':') + 1);
+}
+
+/** Every regular file below `dir`, as paths relative to it, sorted. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -214,8 +223,9 @@ describe('a dir: destination', () => {
       destination.putBlob(Readable.from([Buffer.from('abc')]), { digest: undefined, size: 4 }, blobOptions()),
     );
     expect(isSkopeoError(error, 'SIZE_MISMATCH')).toBe(true);
-    expect((await readdir(dest)).filter((name) => name.startsWith('.'))).toEqual([]);
+    expect(await filesUnder(dest)).toEqual([]);
     await destination.close();
+    expect(await exists(dest)).toBe(false); // it created the directory
   });
 
   it('refuses to commit without a manifest', async () => {
@@ -264,7 +274,11 @@ describe('disk errors at a dir: destination', () => {
     );
     await destination.putManifest(f.single.manifestBytes);
     await destination.putSignatures([{ kind: 'simple-signing', bytes: Buffer.from([0x89]) }]);
-    expect(await readdir(dest)).toEqual([hex(f.single.configDigest)]);
+    // Only the destination's staging directory is there, with the blob in it.
+    const staged = await readdir(dest);
+    expect(staged).toHaveLength(1);
+    expect(staged[0]).toMatch(/^\.skopeo-ts-tmp-.*-stage-/);
+    expect(await filesUnder(dest)).toEqual([join(staged[0]!, hex(f.single.configDigest))]);
     await destination.commit();
     await destination.close();
     expect((await readdir(dest)).sort()).toEqual(

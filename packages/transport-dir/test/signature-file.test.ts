@@ -1,4 +1,4 @@
-import type { Signature } from '@skopeo-ts/core';
+import { isSkopeoError, type Signature } from '@skopeo-ts/core';
 import { describe, expect, it } from 'vitest';
 import { decodeSignature, encodeSignature } from '../src/signature-file.js';
 
@@ -42,5 +42,17 @@ describe('signature files', () => {
     expect(() => decodeSignature(Buffer.from('\0other\n{}'), 's')).toThrow(/"other"/);
     expect(() => decodeSignature(Buffer.from('\0sigstore-json'), 's')).toThrow(/newline/);
     expect(() => decodeSignature(Buffer.from('\0sigstore-json\n[1'), 's')).toThrow(/invalid sigstore JSON/);
+  });
+
+  it('report what they cannot read as CORRUPT', () => {
+    for (const bytes of [new Uint8Array(), Buffer.from('hello'), Buffer.from('\0sigstore-json\n[1')]) {
+      let thrown: unknown;
+      try {
+        decodeSignature(bytes, '/x/signature-1');
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isSkopeoError(thrown, 'CORRUPT')).toBe(true);
+    }
   });
 });

@@ -63,6 +63,33 @@ describe('a dir: source', () => {
     expect(await source.getSignatures()).toEqual([]);
   });
 
+  it('reports a signature file it cannot read as CORRUPT, naming it', async () => {
+    const dir = fresh('bad-signature');
+    await writeDirImage(dir, f.single);
+    await writeFile(join(dir, 'signature-1'), 'not a signature');
+    const source = await parseDirReference(dir).newSource({});
+    const error = await caught(() => source.getSignatures());
+    expect(isSkopeoError(error, 'CORRUPT')).toBe(true);
+    expect(error.message).toContain(join(dir, 'signature-1'));
+  });
+
+  it('opens a blob file only when its stream is read: a dropped stream holds nothing open', async () => {
+    const dir = fresh('lazy');
+    await writeDirImage(dir, f.single);
+    const digest = f.single.layerDigests[0] as Digest;
+    const source = await parseDirReference(dir).newSource({});
+    const dropped = await source.getBlob({ digest, size: -1 });
+    dropped.stream.destroy();
+    await new Promise((resolve) => dropped.stream.once('close', resolve));
+
+    // Removed between getBlob and the first read: the stream fails, naming the file.
+    const late = await source.getBlob({ digest, size: -1 });
+    await rm(join(dir, hex(digest)));
+    const error = await caught(() => readAll(late.stream));
+    expect(isSkopeoError(error, 'IO')).toBe(true);
+    expect(error.message).toContain(join(dir, hex(digest)));
+  });
+
   it('says NOT_FOUND, naming the path, for a missing directory, manifest or instance', async () => {
     const missing = fresh('missing');
     const noDir = await caught(async () => (await parseDirReference(missing).newSource({})).getManifest());

@@ -168,7 +168,7 @@ describe('oci-archive:', () => {
     await mkdir(tmp);
     const archive = join(dir, 'evil.tar');
     await writeTar(archive, [...layoutMembers(), ...members]);
-    const error = await expectSkopeoError(ociArchive(archive).newSource({ tmpDir: tmp }), 'UNSUPPORTED');
+    const error = await expectSkopeoError(ociArchive(archive).newSource({ tmpDir: tmp }), 'CORRUPT');
     expect(error.message).toContain(`oci-archive:${archive}: refusing archive member`);
     expect(error.message).toMatch(message);
     expect((await readdir(dir)).sort()).toEqual(['evil.tar', 'tmp']);
@@ -199,15 +199,16 @@ describe('oci-archive:', () => {
     expect(refNames(await readIndexJson(`${dir}/out`))).toEqual(['t']);
   });
 
-  it('reports a truncated archive clearly', async () => {
+  it('reports a truncated archive as CORRUPT, clearly', async () => {
     const dir = await tempDir();
     const src = await buildOciImage(join(dir, 'src'), fixtures.single());
     const archive = join(dir, 'a.tar');
     await copyImage(oci(`${src.layoutDir}:latest`), ociArchive(`${archive}:x`));
     const bytes = await readFile(archive);
     await writeFile(archive, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    const error = await expectSkopeoError(ociArchive(`${archive}:x`).newSource({}), 'IO');
+    const error = await expectSkopeoError(ociArchive(`${archive}:x`).newSource({}), 'CORRUPT');
     expect(error.message).toContain(archive);
+    expect(error.message).toMatch(/is damaged/);
     expect((await stat(archive)).size).toBe(Math.floor(bytes.length / 2));
   });
 });

@@ -74,12 +74,12 @@ describe('bad input', () => {
     expect(error.message).toContain('index.json');
   });
 
-  it('index.json naming a missing blob is a clear error', async () => {
+  it('index.json naming a missing blob is a clear CORRUPT error', async () => {
     const dir = await tempDir();
     const image = await buildOciImage(dir, fixtures.single(), { tag: 'gone' });
     await rm(blobPath(dir, image.manifestDigest));
     const source = await oci(`${dir}:gone`).newSource({});
-    const error = await expectSkopeoError(source.getManifest(), 'IO');
+    const error = await expectSkopeoError(source.getManifest(), 'CORRUPT');
     expect(error.message).toContain(`oci:${dir}:gone`);
     expect(error.message).toContain(`entry "gone" is blob ${image.manifestDigest}, which is missing`);
     await source.close();
@@ -88,7 +88,7 @@ describe('bad input', () => {
     const second = await buildOciImage(other, fixtures.single(), { tag: 'x' });
     await rm(blobPath(other, second.layerDigests[0] as string));
     const dest = join(dir, 'dest');
-    const copyError = await expectSkopeoError(copyImage(oci(`${other}:x`), oci(`${dest}:x`)), 'IO');
+    const copyError = await expectSkopeoError(copyImage(oci(`${other}:x`), oci(`${dest}:x`)), 'CORRUPT');
     expect(copyError.message).toContain(`blob ${second.layerDigests[0]} is missing`);
     await expect(stat(join(dest, 'index.json'))).rejects.toThrow();
   });

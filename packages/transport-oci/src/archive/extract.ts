@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { IoError, isSkopeoError, SkopeoError, throwIfAborted } from '@skopeo-ts/core';
 import { extract, type Header } from 'tar-stream';
-import { errnoCode, isNotFound, layoutNotFound } from '../layout/errors.js';
+import { abortedOr, errnoCode, isNotFound, layoutNotFound } from '../layout/errors.js';
 import { feedExtractor } from './tar-streams.js';
 
 /** A streamx readable as a plain async iterable, which Node's pipeline() takes as a source. */
@@ -14,10 +14,10 @@ async function* chunksOf(source: AsyncIterable<unknown>): AsyncGenerator<Buffer>
   for await (const chunk of source) yield chunk as Buffer;
 }
 
-/** Refuses an archive member, naming it and the archive. */
+/** Refuses an archive member, naming it and the archive: the archive is damaged or hostile. */
 function refuse(label: string, member: string, reason: string): SkopeoError {
   return new SkopeoError(
-    'UNSUPPORTED',
+    'CORRUPT',
     `${label}: refusing archive member ${JSON.stringify(member)}: ${reason}`,
     {
       hint: 'the archive was not written by skopeo or skopeo-ts, or it was tampered with',
@@ -126,8 +126,20 @@ export async function extractArchive(
     input.destroy();
     extractor.destroy();
     if (isSkopeoError(error)) throw error;
+    const aborted = abortedOr(error, signal, `reading the archive ${archive}`);
+    if (aborted !== error) throw aborted;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new SkopeoError('IO', `${label}: cannot read the archive ${archive}: ${reason}`, { cause: error });
+    // A system error (EIO, ...) is I/O; anything else is tar-stream refusing the bytes
+    // (a truncated archive, a broken header): the archive is damaged.
+    if (errnoCode(error) !== undefined) {
+      throw new SkopeoError('IO', `${label}: cannot read the archive ${archive}: ${reason}`, {
+        cause: error,
+      });
+    }
+    throw new SkopeoError('CORRUPT', `${label}: the archive ${archive} is damaged: ${reason}`, {
+      cause: error,
+      hint: 'the archive is truncated or is not a tar file: write it again',
+    });
   } finally {
     await feeding;
   }

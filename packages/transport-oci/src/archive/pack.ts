@@ -6,9 +6,9 @@ import { mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AbortedError, IoError, throwIfAborted } from '@skopeo-ts/core';
+import { IoError, throwIfAborted } from '@skopeo-ts/core';
 import { pack as createPack, type Pack } from 'tar-stream';
-import { errnoCode, io } from '../layout/errors.js';
+import { abortedOr, errnoCode, io } from '../layout/errors.js';
 import { LOCK_FILE } from '../layout/paths.js';
 import { isTempName, syncDirectory, tempName } from '../layout/temp-files.js';
 import { addEntry } from './tar-streams.js';
@@ -74,9 +74,20 @@ export async function packLayout(layoutDir: string, target: string, signal?: Abo
   })();
   const [written, filled] = await Promise.allSettled([writing, filling]);
   try {
+    // An abort fails both sides (with AbortErrors, or our file's stream with its own): it is
+    // reported as the abort it is, not as an I/O error.
+    const failure =
+      written.status === 'rejected'
+        ? written.reason
+        : filled.status === 'rejected'
+          ? filled.reason
+          : undefined;
+    if (failure !== undefined) {
+      const aborted = abortedOr(failure, signal, `writing the archive ${final}`);
+      if (aborted !== failure) throw aborted;
+    }
     // A write failure (disk full) also fails the filling side with a vaguer error: report the write's.
     if (written.status === 'rejected') {
-      if (signal?.aborted) throw new AbortedError('writing the archive was aborted');
       throw written.reason === sinkError ? new IoError('writing', final, written.reason) : written.reason;
     }
     if (filled.status === 'rejected') throw filled.reason;

@@ -43,6 +43,9 @@ export async function addEntry(
     sink = pack.entry(header, (error) => (error ? reject(error) : resolve()));
   });
   finished.catch(() => {}); // awaited below; do not report an early failure as unhandled
+  // The entry's failure reaches us through its callback (`finished`); a torn-down pack (an abort)
+  // also makes it emit 'error', which must not become an uncaught exception.
+  sink.on('error', () => {});
   if (body !== undefined) {
     for await (const chunk of body) if (!sink.write(chunk)) await drained(sink);
   }

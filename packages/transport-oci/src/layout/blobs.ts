@@ -6,8 +6,8 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AbortedError, type Digest, DigestingStream, IoError, SizeMismatchError } from '@skopeo-ts/core';
-import { io, isNotFound } from './errors.js';
+import { type Digest, DigestingStream, IoError, SizeMismatchError } from '@skopeo-ts/core';
+import { abortedOr, io, isNotFound } from './errors.js';
 import { type BlobStore, blobPath, blobRoot, BLOBS_DIR, tempDirFor } from './paths.js';
 import { tempName, writeTempFile } from './temp-files.js';
 
@@ -47,9 +47,15 @@ export async function writeBlobFromStream(
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
+      // An abort first: it also fails our file's stream (with an AbortError), which is no I/O error.
+      const aborted = abortedOr(
+        error,
+        signal,
+        `writing blob ${expected.digest ?? '(digest computed while writing)'}`,
+      );
+      if (aborted !== error) throw aborted;
       // Only our own file's errors are I/O errors of this layout; the input's are the caller's.
       if (sinkError !== undefined && error === sinkError) throw new IoError('writing', temp, error);
-      if (signal?.aborted) throw new AbortedError('writing the blob was aborted', { cause: error });
       throw error;
     }
     const size = expected.digest === undefined ? measuring.bytes : (await stat(temp)).size;

@@ -1,5 +1,5 @@
 // Errors that name the layout, the file and what to do, built on core's typed errors.
-import { ImageNotFoundError, IoError, isSkopeoError, SkopeoError } from '@skopeo-ts/core';
+import { AbortedError, ImageNotFoundError, IoError, isSkopeoError, SkopeoError } from '@skopeo-ts/core';
 
 /** A Node fs error code, if it is one. */
 export function errnoCode(error: unknown): string | undefined {
@@ -12,12 +12,31 @@ export function isNotFound(error: unknown): boolean {
   return errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR';
 }
 
-/** Runs a file-system step; a failure becomes an IoError that carries the path. */
+/** An abort, as Node reports it (AbortError, ABORT_ERR) or as core does (ABORTED). */
+export function isAbortError(error: unknown): boolean {
+  if (isSkopeoError(error, 'ABORTED')) return true;
+  return error instanceof Error && (error.name === 'AbortError' || errnoCode(error) === 'ABORT_ERR');
+}
+
+/**
+ * The error to report for a failure while the caller's `signal` may have fired: an abort (the
+ * signal fired, or the error is an abort) is core's AbortedError, never an I/O error of the
+ * file that happened to be open at the time.
+ */
+export function abortedOr(error: unknown, signal: AbortSignal | undefined, what: string): unknown {
+  if (isSkopeoError(error, 'ABORTED')) return error;
+  if (signal?.aborted || isAbortError(error))
+    return new AbortedError(`${what} was aborted`, { cause: error });
+  return error;
+}
+
+/** Runs a file-system step; a failure becomes an IoError that carries the path (an abort stays one). */
 export async function io<T>(operation: string, path: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {
     if (isSkopeoError(error)) throw error; // already says what failed
+    if (isAbortError(error)) throw new AbortedError(`${operation} ${path} was aborted`, { cause: error });
     throw new IoError(operation, path, error);
   }
 }
@@ -28,7 +47,7 @@ export function layoutNotFound(what: string, cause?: unknown): ImageNotFoundErro
 
 /** The layout's own files contradict each other (index.json names a blob that is not there). */
 export function corruptLayout(message: string, cause?: unknown): SkopeoError {
-  return new SkopeoError('IO', message, {
+  return new SkopeoError('CORRUPT', message, {
     ...(cause === undefined ? {} : { cause }),
     hint: 'the layout is damaged: copy the image into it again, or delete the broken entry',
   });
