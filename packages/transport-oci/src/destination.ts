@@ -47,6 +47,8 @@ import type { LayoutLocation } from './source.js';
 export interface LayoutDestinationOptions {
   /** The ref.name to tag the image with; '' writes an unnamed entry. */
   image: string;
+  /** false for a staged layout that is read back and deleted (oci-archive): blobs are not fsynced. */
+  durable?: boolean;
 }
 
 /** Names a layout directory may hold before its first commit (an interrupted first copy). */
@@ -98,7 +100,13 @@ export class LayoutImageDestination implements ImageDestination {
   async putBlob(stream: Readable, info: PutBlobInfo, options: PutBlobOptions): Promise<BlobInfo> {
     const signal = options.signal ?? this.ctx.signal;
     throwIfAborted(signal);
-    const stored = await writeBlobFromStream(this.location.store, stream, info, signal);
+    const stored = await writeBlobFromStream(
+      this.location.store,
+      stream,
+      info,
+      signal,
+      this.options.durable ?? true,
+    );
     this.needed.add(stored.digest);
     return {
       digest: stored.digest,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 // copyImage: the copy engine. Transports move bytes and metadata; everything else is decided here:
 // manifest type, list instances, blob reuse, compression, verification, signatures, progress.
 import type { BlobInfoCache } from '../contracts/blob-info-cache.js';
@@ -39,7 +40,10 @@ export async function copyImage(
   destinationRef: ImageReference,
   options: CopyOptions = {},
 ): Promise<CopyResult> {
-  const signal = options.signal;
+  // Every blob in flight adds abort listeners (source read, pipeline, destination write): a
+  // private child signal without a listener limit keeps Node from warning on big images.
+  const signal = options.signal === undefined ? undefined : AbortSignal.any([options.signal]);
+  if (signal) setMaxListeners(0, signal);
   throwIfAborted(signal);
   const sourceCtx = { ...options.sourceContext, ...(signal ? { signal } : {}) };
   const destinationCtx = { ...options.destinationContext, ...(signal ? { signal } : {}) };
@@ -48,7 +52,7 @@ export async function copyImage(
   try {
     const destination = await destinationRef.newDestination(destinationCtx);
     try {
-      const copier = new ImageCopier(source, destination, options);
+      const copier = new ImageCopier(source, destination, signal ? { ...options, signal } : options);
       const result = await copier.copyTopLevel();
       throwIfAborted(signal);
       await destination.commit({ ...(signal ? { signal } : {}), unparsedToplevel: result.manifest });

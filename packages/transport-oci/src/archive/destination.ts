@@ -54,7 +54,7 @@ export class ArchiveImageDestination implements ImageDestination {
         store: { layout: tempDir, shared: undefined },
         label: reference.toString(),
       };
-      const staged = await LayoutImageDestination.open(reference, location, { image }, ctx);
+      const staged = await LayoutImageDestination.open(reference, location, { image, durable: false }, ctx);
       return new ArchiveImageDestination(reference, staged, tempDir, archive, ctx);
     } catch (error) {
       await removeTempLayoutDir(tempDir);

@@ -33,10 +33,12 @@ export async function writeBlobFromStream(
   stream: Readable,
   expected: { digest: Digest | undefined; size: number },
   signal: AbortSignal | undefined,
+  /** false for a staged layout that is read back and deleted (oci-archive): no fsync needed. */
+  durable = true,
 ): Promise<StoredBlob> {
   const temp = join(tempDirFor(store), tempName());
   const measuring = new DigestingStream({ digest: undefined, size: -1, what: 'blob' });
-  const sink = createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true });
+  const sink = createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: durable });
   let sinkError: unknown;
   sink.once('error', (error) => {
     sinkError = error;

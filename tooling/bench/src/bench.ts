@@ -1,0 +1,237 @@
+#!/usr/bin/env node
+// `pnpm bench`: skopeo-ts against skopeo 1.9.3 on the same images in the same run. Progress goes to
+// stderr, the Markdown report to stdout and (between markers) to docs/benchmarks.md.
+import { spawnSync } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { makeTempDir, type SkopeoEnvironment, type TempDir } from '@skopeo-ts/testkit';
+import { type BenchOptions, parseBenchArgs, USAGE } from './args.js';
+import { type BenchCase, benchCases, CASE_IDS, largeCase } from './cases.js';
+import { type BenchImage, ensureImage, resolveSpecification, warmPageCache } from './image.js';
+import { currentLoad, describeMachine } from './machine.js';
+import {
+  describeRssMethod,
+  gnuTimeAvailable,
+  installChildCleanup,
+  type RssMethod,
+  runMeasured,
+} from './measure.js';
+import { assertRepoLayout, REPO_ROOT } from './paths.js';
+import { type ProfileSummary, readProfile, summarizeProfile } from './profile.js';
+import { type BenchReport, type CaseResult, renderMarkdown, type Sample, writeReport } from './report.js';
+import { chooseOurs, skopeoTool, type Tool } from './tools.js';
+
+const RUN_TIMEOUT_MS = 15 * 60 * 1000;
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+function chooseRssMethod(choice: BenchOptions['rss']): RssMethod {
+  const gnu = gnuTimeAvailable();
+  if (choice === 'time' && !gnu) {
+    throw new Error(
+      '--rss time: GNU time (/usr/bin/time) is not installed: install the Debian package time (apt-get install -y time), or use --rss proc',
+    );
+  }
+  if (choice === 'proc') return 'proc';
+  return gnu ? 'time' : 'proc';
+}
+
+/** Flushes dirty pages so one run's writeback does not land in the next run's time. */
+function syncDisks(): void {
+  spawnSync('sync', [], { stdio: 'ignore' });
+}
+
+interface Runner {
+  rss: RssMethod;
+  work: string;
+}
+
+async function timedRun(runner: Runner, tool: Tool, benchCase: BenchCase, run: number): Promise<Sample> {
+  const destPath = join(runner.work, `${benchCase.id}-${tool.name}-${run}`);
+  await rm(destPath, { recursive: true, force: true });
+  syncDisks();
+  const measured = await runMeasured(
+    tool.command,
+    tool.copyArgs(benchCase.source, benchCase.destination(destPath)),
+    {
+      env: tool.env,
+      method: runner.rss,
+      timeoutMs: RUN_TIMEOUT_MS,
+    },
+  );
+  try {
+    if (measured.exitCode !== 0) {
+      throw new Error(
+        `${tool.name} failed on ${benchCase.label} (exit ${measured.exitCode}${measured.signal ? `, ${measured.signal}` : ''}):\n${measured.stderr.trim().split('\n').slice(-15).join('\n')}`,
+      );
+    }
+    await benchCase.verify(destPath);
+  } finally {
+    await rm(destPath, { recursive: true, force: true });
+  }
+  const rss = measured.peakRssBytes === undefined ? 'n/a' : `${(measured.peakRssBytes / 1e6).toFixed(0)} MB`;
+  log(
+    `  ${benchCase.label.padEnd(22)} ${tool.name.padEnd(6)} #${run + 1}  ${measured.wallSeconds.toFixed(2)} s  peak RSS ${rss}  CPU ${measured.cpuSeconds?.toFixed(2) ?? 'n/a'} s`,
+  );
+  return {
+    wallSeconds: measured.wallSeconds,
+    peakRssBytes: measured.peakRssBytes,
+    cpuSeconds: measured.cpuSeconds,
+  };
+}
+
+/** ABBA: ours, skopeo, skopeo, ours, ours, skopeo, … so slow drift (cache, thermals) hits both alike. */
+async function runCase(
+  runner: Runner,
+  benchCase: BenchCase,
+  ours: Tool,
+  skopeo: Tool,
+  runs: number,
+): Promise<CaseResult> {
+  log(`${benchCase.label}: ${runs} runs each`);
+  const result: CaseResult = { benchCase, ours: [], skopeo: [] };
+  for (let run = 0; run < runs; run++) {
+    const order = run % 2 === 0 ? [ours, skopeo] : [skopeo, ours];
+    for (const tool of order) {
+      const sample = await timedRun(runner, tool, benchCase, run);
+      (tool === ours ? result.ours : result.skopeo).push(sample);
+    }
+  }
+  return result;
+}
+
+async function profileCase(runner: Runner, benchCase: BenchCase, ours: Tool): Promise<ProfileSummary> {
+  const profileDir = join(runner.work, `profile-${benchCase.id}`);
+  const destPath = join(runner.work, `${benchCase.id}-profile`);
+  await mkdir(profileDir, { recursive: true });
+  const args = ours.profileArgs?.(benchCase.source, benchCase.destination(destPath), profileDir);
+  if (args === undefined) throw new Error('this copier cannot be profiled');
+  syncDisks();
+  const measured = await runMeasured(ours.command, args, {
+    env: ours.env,
+    method: runner.rss,
+    timeoutMs: RUN_TIMEOUT_MS,
+  });
+  await rm(destPath, { recursive: true, force: true });
+  if (measured.exitCode !== 0)
+    throw new Error(`profiled run of ${benchCase.label} failed: ${measured.stderr.trim()}`);
+  const summary = summarizeProfile(await readProfile(profileDir));
+  log(`  profiled ${benchCase.label}: ${measured.wallSeconds.toFixed(2)} s`);
+  return summary;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseBenchArgs(argv);
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  assertRepoLayout();
+  installChildCleanup();
+  const unknown = options.cases?.filter((id) => !(CASE_IDS as readonly string[]).includes(id)) ?? [];
+  if (unknown.length > 0)
+    throw new Error(`unknown case(s) ${unknown.join(', ')}; known: ${CASE_IDS.join(', ')}`);
+
+  const loadAtStart = currentLoad();
+  const cores = describeMachine(loadAtStart).cores;
+  if (loadAtStart > cores / 2) {
+    log(
+      `warning: the load average is ${loadAtStart.toFixed(1)} on ${cores} cores: other work on this machine will skew the timings (interleaving spreads it over both tools)`,
+    );
+  }
+  let skopeoEnvironment: SkopeoEnvironment | undefined;
+  let work: TempDir | undefined;
+  try {
+    const skopeo = await skopeoTool();
+    skopeoEnvironment = skopeo.environment;
+    const rss = chooseRssMethod(options.rss);
+    log(`peak RSS via ${describeRssMethod(rss)}`);
+
+    const image = await ensureImage(resolveSpecification('base', 1), { rebuild: options.rebuild, log });
+    const largeImage = options.large
+      ? await ensureImage(resolveSpecification('double', 2), { rebuild: options.rebuild, log })
+      : undefined;
+
+    work = await makeTempDir('skopeo-ts-bench');
+    const { tool: ours, note } = await chooseOurs(options.via, work.path);
+    log(`ours: ${ours.version} via ${ours.description}${note ? ` (${note})` : ''}`);
+    log(`skopeo: ${skopeo.tool.version}`);
+
+    const runner: Runner = { rss, work: work.path };
+
+    // dir → oci needs the image as a dir: directory: skopeo (the reference implementation) writes it once.
+    const dirCopy = join(work.path, 'source-dir');
+    const wanted = (id: string) => options.cases === undefined || options.cases.includes(id);
+    if (wanted('dir-oci')) {
+      const prepared = spawnSync(
+        skopeo.tool.command,
+        skopeo.tool.copyArgs(image.reference, `dir:${dirCopy}`),
+        {
+          env: skopeo.tool.env,
+          encoding: 'utf8',
+        },
+      );
+      if (prepared.status !== 0)
+        throw new Error(`skopeo could not write the dir: source: ${prepared.stderr}`);
+      await warmPageCache(dirCopy);
+    }
+    await warmPageCache(image.layoutDir);
+
+    const cases = benchCases({ image, dirCopy }).filter((c) => wanted(c.id));
+    const results: CaseResult[] = [];
+    for (const benchCase of cases)
+      results.push(await runCase(runner, benchCase, ours, skopeo.tool, options.runs));
+
+    let large: CaseResult | undefined;
+    if (largeImage !== undefined) {
+      await warmPageCache(largeImage.layoutDir);
+      large = await runCase(runner, largeCase(largeImage), ours, skopeo.tool, options.largeRuns);
+    }
+
+    const profiles: BenchReport['profiles'] = [];
+    if (options.profile) {
+      log('profiling ours (one run per case under node --cpu-prof)');
+      for (const benchCase of cases) {
+        profiles.push({ label: benchCase.label, summary: await profileCase(runner, benchCase, ours) });
+      }
+    }
+
+    const report: BenchReport = {
+      date: new Date(),
+      machine: describeMachine(loadAtStart),
+      skopeoVersion: skopeo.tool.version,
+      skopeoDescription: skopeo.tool.description,
+      oursVersion: ours.version,
+      oursDescription: ours.description,
+      oursNote: note,
+      rssMethod: describeRssMethod(rss),
+      runs: options.runs,
+      largeRuns: options.largeRuns,
+      image,
+      largeImage: largeImage as BenchImage | undefined,
+      dirPreparedBy: skopeo.tool.version,
+      results,
+      large,
+      profiles,
+    };
+    const markdown = renderMarkdown(report);
+    process.stdout.write(markdown);
+    if (options.output !== undefined) {
+      await writeReport(options.output, markdown);
+      log(`wrote ${relative(REPO_ROOT, options.output) || options.output}`);
+    }
+    return 0;
+  } finally {
+    await work?.cleanup();
+    await skopeoEnvironment?.cleanup();
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`bench: error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,225 @@
+// The results as Markdown: printed, and written between markers in docs/benchmarks.md so that the
+// hand-written text around them survives a re-run.
+import { readFile, writeFile } from 'node:fs/promises';
+import type { BenchCase } from './cases.js';
+import type { BenchImage } from './image.js';
+import type { Machine } from './machine.js';
+import type { ProfileSummary } from './profile.js';
+
+export interface Sample {
+  wallSeconds: number;
+  peakRssBytes: number | undefined;
+  cpuSeconds: number | undefined;
+}
+
+export interface CaseResult {
+  benchCase: BenchCase;
+  ours: Sample[];
+  skopeo: Sample[];
+}
+
+export interface BenchReport {
+  date: Date;
+  machine: Machine;
+  skopeoVersion: string;
+  skopeoDescription: string;
+  oursVersion: string;
+  oursDescription: string;
+  oursNote: string | undefined;
+  rssMethod: string;
+  runs: number;
+  largeRuns: number;
+  image: BenchImage;
+  largeImage: BenchImage | undefined;
+  dirPreparedBy: string;
+  results: CaseResult[];
+  large: CaseResult | undefined;
+  profiles: { label: string; summary: ProfileSummary }[];
+}
+
+export const TARGETS = { ratio: 1.0, goalRatio: 0.8, rssMB: 120, flatGrowth: 0.15 } as const;
+
+const START = '<!-- bench:results:start (written by pnpm bench; edit outside the markers) -->';
+const END = '<!-- bench:results:end -->';
+
+export const INTRO = `# Benchmarks
+
+\`pnpm bench\` (package \`tooling/bench\`) times skopeo-ts copies against Debian's skopeo 1.9.3 on the
+same image in the same run: a ~400 MB (uncompressed) 5-layer gzip image made of this machine's own
+files (/usr/lib, /usr/share, /usr/bin, …), built once into \`tooling/bench/.bench-cache/\` and rebuilt
+only when its spec changes. Each case runs ours and skopeo interleaved (\`--runs 5\` each by default)
+into a fresh destination, measuring wall time and the peak RSS of the process; a second image twice
+as large checks that our memory stays flat as images grow. Ours runs as a separate process through
+the CLI when it is built (else through the library: \`--via cli|library\`). \`--profile\` adds a
+\`node --cpu-prof\` summary of one run of ours per case. Needs \`skopeo\` (Debian package \`skopeo\`)
+and, for the most reliable RSS figure, GNU \`time\` (package \`time\`; else /proc is polled).
+Run \`pnpm bench\`, or \`pnpm bench -- --runs 3 --cases oci-oci,oci-dir --no-write\`; the section
+between the markers below is rewritten by each run.
+`;
+
+const MB = 1e6;
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function defined(values: readonly (number | undefined)[]): number[] {
+  return values.filter((v): v is number => v !== undefined);
+}
+
+export interface Summary {
+  wall: number;
+  wallMin: number;
+  wallMax: number;
+  rssMB: number | undefined;
+  cpu: number | undefined;
+}
+
+/** Medians (wall, CPU) and the highest peak RSS seen over the runs. */
+export function summarize(samples: readonly Sample[]): Summary {
+  const walls = samples.map((s) => s.wallSeconds);
+  const rss = defined(samples.map((s) => s.peakRssBytes));
+  const cpu = defined(samples.map((s) => s.cpuSeconds));
+  return {
+    wall: median(walls),
+    wallMin: Math.min(...walls),
+    wallMax: Math.max(...walls),
+    rssMB: rss.length === 0 ? undefined : Math.max(...rss) / MB,
+    cpu: cpu.length === 0 ? undefined : median(cpu),
+  };
+}
+
+const f2 = (n: number) => n.toFixed(2);
+const f0 = (n: number | undefined) => (n === undefined ? 'n/a' : n.toFixed(0));
+const f1 = (n: number | undefined) => (n === undefined ? 'n/a' : n.toFixed(1));
+const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
+
+function ratioCell(ours: Summary, skopeo: Summary): string {
+  const ratio = ours.wall / skopeo.wall;
+  const mark = ratio <= TARGETS.goalRatio ? ' ✓✓' : ratio <= TARGETS.ratio ? ' ✓' : ' ✗';
+  return `${f2(ratio)}${mark}`;
+}
+
+function imageLine(image: BenchImage): string {
+  const sources = image.layers.map((layer) => `${layer.source} ${mb(layer.uncompressedSize)}`).join(', ');
+  return `${image.layers.length} layers, ${mb(image.uncompressedBytes)} uncompressed, ${mb(image.compressedBytes)} gzip (${sources}); manifest ${image.manifestDigest.slice(0, 19)}…`;
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const { machine } = report;
+  const lines: string[] = [];
+  const stamp = report.date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', ' ');
+  lines.push(`## Results of ${stamp}`, '');
+  lines.push(
+    `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB RAM, ${machine.os}, kernel ${machine.kernel}; Node ${machine.node}; load average ${machine.loadAtStart.toFixed(2)} when the bench started${machine.loadAtStart > machine.cores / 2 ? ' (**busy**: other work skewed these timings)' : ''}`,
+  );
+  lines.push(`- skopeo: ${report.skopeoVersion}, run as ${report.skopeoDescription}`);
+  lines.push(
+    `- ours: ${report.oursVersion}, run through the ${report.oursDescription}${report.oursNote ? ` — ${report.oursNote}` : ''}`,
+  );
+  lines.push(`- Image: ${imageLine(report.image)}`);
+  if (report.largeImage) lines.push(`- 2× image: ${imageLine(report.largeImage)}`);
+  lines.push(`- dir → oci reads a dir: copy of the image made once by ${report.dirPreparedBy}.`);
+  lines.push(
+    `- Method: ${report.runs} runs per tool and case, interleaved in ABBA order (ours, skopeo, skopeo, ours, …) so drift hits both alike; a fresh destination each run (deleted after it, \`sync\` before the next); the source in the page cache; wall time from spawn to exit; peak RSS: ${report.rssMethod}. Times and CPU are medians, RSS the highest run; MB = 10⁶ bytes.`,
+  );
+  lines.push('');
+  lines.push(
+    '| case | ours s | skopeo s | ours/skopeo | ours peak RSS MB | skopeo peak RSS MB | ours CPU s | skopeo CPU s | ours s min–max | skopeo s min–max |',
+  );
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const rows = report.large ? [...report.results, report.large] : report.results;
+  for (const result of rows) {
+    const ours = summarize(result.ours);
+    const skopeo = summarize(result.skopeo);
+    lines.push(
+      `| ${result.benchCase.label} | ${f2(ours.wall)} | ${f2(skopeo.wall)} | ${ratioCell(ours, skopeo)} | ${f0(ours.rssMB)} | ${f0(skopeo.rssMB)} | ${f1(ours.cpu)} | ${f1(skopeo.cpu)} | ${f2(ours.wallMin)}–${f2(ours.wallMax)} | ${f2(skopeo.wallMin)}–${f2(skopeo.wallMax)} |`,
+    );
+  }
+  lines.push('', '✓✓ meets the goal (≤ 0.8), ✓ the target (≤ 1.0), ✗ neither.', '');
+  lines.push(...verdict(report));
+  for (const { label, summary } of report.profiles) {
+    lines.push('', `### Profile of ours: ${label} (one run under \`node --cpu-prof\`, main thread)`, '');
+    lines.push(
+      `${(summary.totalMs / 1000).toFixed(2)} s profiled (from the end of Node's bootstrap to exit; profiling slows the run). "idle" is the main thread waiting for I/O or the thread pool; "fs calls into libuv" is time inside the native fs bindings that queue work for the pool (on few cores mostly the main thread preempted by the pool threads it wakes).`,
+      '',
+    );
+    lines.push('| where | ms | share |', '| --- | ---: | ---: |');
+    for (const category of summary.categories) {
+      lines.push(
+        `| ${category.name} | ${category.ms.toFixed(0)} | ${((category.ms / summary.totalMs) * 100).toFixed(0)}% |`,
+      );
+    }
+    lines.push('', '| top functions (self time) | ms |', '| --- | ---: |');
+    for (const fn of summary.functions)
+      lines.push(`| \`${fn.name.replace(/\|/g, '\\|')}\` | ${fn.ms.toFixed(0)} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function verdict(report: BenchReport): string[] {
+  const out = ['### Against the targets', ''];
+  const ratios = report.results.map((r) => ({
+    label: r.benchCase.label,
+    ratio: summarize(r.ours).wall / summarize(r.skopeo).wall,
+  }));
+  const slow = ratios.filter((r) => r.ratio > TARGETS.ratio);
+  const notGoal = ratios.filter((r) => r.ratio > TARGETS.goalRatio);
+  out.push(
+    `- Time, ours/skopeo ≤ ${TARGETS.ratio.toFixed(1)} on every case (goal ≤ ${TARGETS.goalRatio}): ` +
+      (slow.length === 0
+        ? `met${notGoal.length === 0 ? ', goal met too' : `; goal not met on ${notGoal.map((r) => `${r.label} (${f2(r.ratio)})`).join(', ')}`}`
+        : `**not met** on ${slow.map((r) => `${r.label} (${f2(r.ratio)})`).join(', ')}`),
+  );
+  const measured = report.large ? [...report.results, report.large] : report.results;
+  const rss = measured.map((r) => ({
+    label: r.benchCase.label,
+    mb: summarize(r.ours).rssMB ?? Number.NaN,
+  }));
+  const worst = rss.reduce((a, b) => (b.mb > a.mb ? b : a));
+  out.push(
+    `- Peak RSS ≤ ${TARGETS.rssMB} MB: ${worst.mb <= TARGETS.rssMB ? 'met' : '**not met**'} (highest ${f0(worst.mb)} MB, ${worst.label})`,
+  );
+  const base = report.results.find((r) => r.benchCase.id === 'oci-oci');
+  if (report.large && base && report.largeImage) {
+    const small = summarize(base.ours).rssMB ?? Number.NaN;
+    const big = summarize(report.large.ours).rssMB ?? Number.NaN;
+    const growth = big / small - 1;
+    const flat = growth <= TARGETS.flatGrowth;
+    const sizes = `${mb(report.image.uncompressedBytes)} → ${mb(report.largeImage.uncompressedBytes)}`;
+    out.push(
+      `- Flat as the image grows (oci → oci, ${sizes}): ours ${f0(small)} → ${f0(big)} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)}%), ${flat ? 'flat' : '**grows**'} (threshold +${TARGETS.flatGrowth * 100}%); skopeo ${f0(summarize(base.skopeo).rssMB)} → ${f0(summarize(report.large.skopeo).rssMB)} MB`,
+    );
+  } else {
+    out.push('- Flat as the image grows: not measured in this run (--no-large).');
+  }
+  return out;
+}
+
+/** Replaces the results between the markers (or writes the intro and results when there are none). */
+export async function writeReport(path: string, markdown: string): Promise<void> {
+  const block = `${START}\n\n${markdown}\n${END}\n`;
+  let existing: string | undefined;
+  try {
+    existing = await readFile(path, 'utf8');
+  } catch {
+    existing = undefined;
+  }
+  const start = existing?.indexOf(START) ?? -1;
+  const end = existing?.indexOf(END) ?? -1;
+  let text: string;
+  if (existing !== undefined && start >= 0 && end > start) {
+    text = existing.slice(0, start) + block + existing.slice(end + END.length).replace(/^\n/, '');
+  } else {
+    text = `${INTRO}\n${block}`;
+  }
+  await writeFile(path, text);
+}

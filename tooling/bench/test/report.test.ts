@@ -1,0 +1,131 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BenchCase } from '../src/cases.js';
+import type { BenchImage } from '../src/image.js';
+import { type BenchReport, median, renderMarkdown, type Sample, writeReport } from '../src/report.js';
+
+const image: BenchImage = {
+  name: 'base',
+  key: 'k',
+  layoutDir: '/x/layout',
+  tag: 'bench',
+  reference: 'oci:/x/layout:bench',
+  manifestDigest: `sha256:${'a'.repeat(64)}`,
+  configDigest: `sha256:${'b'.repeat(64)}`,
+  layers: [{ digest: `sha256:${'c'.repeat(64)}`, size: 150e6, uncompressedSize: 400e6, source: '/usr/lib' }],
+  compressedBytes: 150e6,
+  uncompressedBytes: 400e6,
+  buildSeconds: 10,
+  builtAt: '2024-01-01T00:00:00Z',
+};
+
+const benchCase = (id: string, label: string): BenchCase => ({
+  id,
+  label,
+  source: 'oci:/x:bench',
+  destination: (path) => `oci:${path}`,
+  verify: async () => {},
+});
+
+const samples = (walls: number[], rssMB: number): Sample[] =>
+  walls.map((wallSeconds) => ({ wallSeconds, peakRssBytes: rssMB * 1e6, cpuSeconds: wallSeconds / 2 }));
+
+function report(overrides: Partial<BenchReport> = {}): BenchReport {
+  return {
+    date: new Date('2024-05-06T07:08:09Z'),
+    machine: {
+      cpu: 'Test CPU',
+      cores: 2,
+      memoryGiB: 8,
+      kernel: '6.1',
+      os: 'Debian 12',
+      node: 'v20.20.2',
+      loadAtStart: 0.1,
+    },
+    skopeoVersion: 'skopeo 1.9.3',
+    skopeoDescription: 'skopeo copy',
+    oursVersion: 'skopeo-ts 0.1.0',
+    oursDescription: 'CLI',
+    oursNote: undefined,
+    rssMethod: 'GNU time',
+    runs: 3,
+    largeRuns: 3,
+    image,
+    largeImage: { ...image, uncompressedBytes: 800e6 },
+    dirPreparedBy: 'skopeo 1.9.3',
+    results: [
+      {
+        benchCase: benchCase('oci-oci', 'oci → oci'),
+        ours: samples([0.7, 0.6, 0.8], 100),
+        skopeo: samples([1.2, 1.0, 1.4], 21),
+      },
+      {
+        benchCase: benchCase('oci-dir', 'oci → dir'),
+        ours: samples([1.1, 1.2, 1.0], 105),
+        skopeo: samples([1, 1, 1], 21),
+      },
+    ],
+    large: {
+      benchCase: benchCase('oci-oci-2x', 'oci → oci, 2× image'),
+      ours: samples([1, 1, 1], 130),
+      skopeo: samples([2, 2, 2], 22),
+    },
+    profiles: [],
+    ...overrides,
+  };
+}
+
+describe('median', () => {
+  it('takes the middle value, or the mean of the two middle ones', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('prints medians, ratios, peak RSS and the verdict against the targets', () => {
+    const text = renderMarkdown(report());
+    expect(text).toContain('| oci → oci | 0.70 | 1.20 | 0.58 ✓✓ | 100 | 21 |');
+    expect(text).toContain('| oci → dir | 1.10 | 1.00 | 1.10 ✗ | 105 | 21 |');
+    expect(text).toContain('**not met** on oci → dir (1.10)');
+    // the 2x case counts for the RSS target, and 100 → 130 MB is not flat
+    expect(text).toContain('Peak RSS ≤ 120 MB: **not met** (highest 130 MB, oci → oci, 2× image)');
+    expect(text).toContain('ours 100 → 130 MB (+30%), **grows**');
+    expect(text).toContain('Test CPU, 2 cores');
+  });
+});
+
+describe('writeReport', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bench-report-test-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes the intro and the results into a new file', async () => {
+    const path = join(dir, 'benchmarks.md');
+    await writeReport(path, 'RESULTS ONE\n');
+    const text = await readFile(path, 'utf8');
+    expect(text.startsWith('# Benchmarks')).toBe(true);
+    expect(text).toContain('RESULTS ONE');
+  });
+
+  it('replaces only what is between the markers', async () => {
+    const path = join(dir, 'benchmarks.md');
+    await writeReport(path, 'RESULTS ONE\n');
+    await writeFile(
+      path,
+      `${(await readFile(path, 'utf8')).replace('# Benchmarks', '# Edited title')}\n## Analysis\nkept\n`,
+    );
+    await writeReport(path, 'RESULTS TWO\n');
+    const text = await readFile(path, 'utf8');
+    expect(text).toContain('# Edited title');
+    expect(text).toContain('RESULTS TWO');
+    expect(text).not.toContain('RESULTS ONE');
+    expect(text).toContain('## Analysis\nkept\n');
+  });
+});
