@@ -7,6 +7,7 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
-  // A peer: the application's copy of core must be the one used, never a bundled one.
-  external: ['@skopeo-ts/core'],
+  // A peer: the application's copy of core must be the one used, never a bundled one. The lock
+  // is a dependency: imported, not bundled.
+  external: ['@skopeo-ts/core', '@skopeo-ts/file-lock'],
 });

@@ -8,5 +8,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   // One copy of core per install: the plugin uses the CLI's (its peer), never a bundled one.
-  external: ['@skopeo-ts/core', 'tar-stream'],
+  external: ['@skopeo-ts/core', '@skopeo-ts/file-lock', 'tar-stream'],
 });

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OutputStream } from './app.js';
 import type { BundledPlugins } from './discovery/bundled.js';
-import { VERSION } from './version.js';
+import { type VersionInfo, versionText } from './version.js';
 
 export interface MainOptions {
   /**
@@ -31,6 +31,11 @@ export interface MainOptions {
   homeDir?: string;
   /** Aborts a running command; nothing partial is left behind. */
   signal?: AbortSignal;
+  /**
+   * The embedding package's name and version for `--version`, which then prints
+   * `NAME version VERSION (@skopeo-ts/cli X.Y.Z)`. Default: `skopeo-ts version X.Y.Z` (the CLI's).
+   */
+  version?: VersionInfo;
 }
 
 /** Runs `skopeo-ts ARGS...` (without the node and script arguments) and returns the exit status. */
@@ -43,9 +48,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     cwd: options.cwd ?? process.cwd(),
     homeDir: options.homeDir ?? env.HOME ?? homedir(),
   };
+  const version = versionText(options.version);
   // The most frequent cheap call answers without loading commander.
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-    io.stdout.write(`skopeo-ts version ${VERSION}\n`);
+    io.stdout.write(`${version}\n`);
     return 0;
   }
   const { booleanFlags, buildProgram, CommanderError, rewriteGoBooleans } = await import('./program.js');
@@ -57,6 +63,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       resolveFrom: options.resolveFrom,
     },
     signal: options.signal,
+    versionText: version,
   });
   const { booleans, negatable } = booleanFlags(program);
   const args = rewriteGoBooleans(argv, booleans, negatable);

@@ -9,13 +9,12 @@ import { collect, parseGoDuration } from './options/go-flags.js';
 export { CommanderError } from 'commander';
 export { rewriteGoBooleans } from './options/go-flags.js';
 import type { Runtime } from './runtime.js';
-import { VERSION } from './version.js';
 
 export function buildProgram(runtime: Runtime): Command {
   const { stdout, stderr } = runtime.io;
   const program = new Command('skopeo-ts')
     .description('Various operations with container images and container image registries')
-    .version(`skopeo-ts version ${VERSION}`, '-v, --version', 'print the version')
+    .version(runtime.versionText, '-v, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => stdout.write(text),

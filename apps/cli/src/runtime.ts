@@ -8,6 +8,8 @@ export interface Runtime {
   discovery: DiscoverySettings;
   /** Aborts running operations (Ctrl-C in the CLI, the embedder's signal otherwise). */
   signal: AbortSignal | undefined;
+  /** What `--version` prints (without the newline). */
+  versionText: string;
 }
 
 function optionalString(value: unknown): string | undefined {

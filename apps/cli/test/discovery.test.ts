@@ -120,6 +120,12 @@ describe('skopeo-ts plugins', () => {
     expect(result.stdout).toMatch(/foo\s+skopeo-ts-transport-foo\s+1\.2\.3\s+1\s+beside the CLI/);
     expect(result.stdout).toContain('Not installed:');
     expect(result.stdout).toMatch(/oci\s+npm install -g @skopeo-ts\/transport-oci/);
+    expect(result.stdout).toMatch(/dir\s+npm install -g @skopeo-ts\/transport-dir/);
+    // Planned packages are listed apart, with no install command.
+    const planned = result.stdout.slice(result.stdout.indexOf('Planned, not available in this release:'));
+    expect(planned).toMatch(/^ {2}docker\s+@skopeo-ts\/transport-docker$/m);
+    expect(planned).toMatch(/^ {2}ostree\s+@skopeo-ts\/transport-ostree$/m);
+    expect(planned).not.toContain('npm install');
   });
 
   it('adds the packages of the current project (cwd and its ancestors) after the CLI install', async () => {
@@ -195,10 +201,10 @@ describe('using a discovered plugin', () => {
     expect(result.stderr).toContain('implements plugin API version 7');
   });
 
-  it('names the package to install for a missing first-party transport', async () => {
+  it('names the package to install for a missing first-party transport that is released', async () => {
     for (const [reference, packageName] of [
-      ['docker://busybox', '@skopeo-ts/transport-docker'],
       ['oci:/some/layout:tag', '@skopeo-ts/transport-oci'],
+      ['oci-archive:/some/file.tar', '@skopeo-ts/transport-oci'],
       ['dir:/some/dir', '@skopeo-ts/transport-dir'],
     ] as const) {
       const result = await runCli(['inspect', reference], { cli, cwd: emptyDir });
@@ -207,6 +213,24 @@ describe('using a discovered plugin', () => {
       expect(result.stderr).toContain(
         `skopeo-ts: error: the "${transport}" transport is provided by ${packageName}, which is not installed: npm install -g ${packageName}`,
       );
+    }
+  });
+
+  it('says a planned first-party transport is not available, without sending users to npm install', async () => {
+    for (const [reference, packageName] of [
+      ['docker://busybox', '@skopeo-ts/transport-docker'],
+      ['docker-archive:/some/file.tar', '@skopeo-ts/transport-docker-archive'],
+      ['docker-daemon:busybox:latest', '@skopeo-ts/transport-docker-daemon'],
+      ['containers-storage:busybox', '@skopeo-ts/transport-containers-storage'],
+      ['ostree:busybox@/ostree/repo', '@skopeo-ts/transport-ostree'],
+    ] as const) {
+      const result = await runCli(['inspect', reference], { cli, cwd: emptyDir });
+      expect(result.exitCode).toBe(1);
+      const transport = reference.slice(0, reference.indexOf(':'));
+      expect(result.stderr).toContain(
+        `skopeo-ts: error: the "${transport}" transport is planned (package ${packageName}) but not available in this release; installed transports: bar, bar-archive, foo, liar`,
+      );
+      expect(result.stderr).not.toContain('npm install');
     }
   });
 
@@ -282,6 +306,19 @@ describe('explicit plugins', () => {
     );
     expect(relative.exitCode, relative.stderr).toBe(0);
     expect(relative.stdout).toBe('explicit foo\n');
+  });
+
+  it('a package named with --plugin that is also found by scanning is listed once, as explicit', async () => {
+    for (const spec of [join(globalModules, 'skopeo-ts-transport-foo'), 'skopeo-ts-transport-foo']) {
+      const result = await runCli(['--plugin', spec, 'plugins', '--format', 'json'], { cli, cwd: emptyDir });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const rows = (JSON.parse(result.stdout) as PluginRow[]).filter(
+        (row) => row.package === 'skopeo-ts-transport-foo',
+      );
+      expect(rows, spec).toEqual([
+        expect.objectContaining({ transport: 'foo', source: 'explicit', active: true }),
+      ]);
+    }
   });
 
   it('--plugin NAME finds a package whose name does not follow the convention', async () => {
@@ -369,6 +406,49 @@ describe('pnpm installs', () => {
 });
 
 describe('main(argv, { bundledPlugins }) for embedding packages', () => {
+  it('a bundled package that is also found by scanning (through a symlink) is listed once, as bundled', async () => {
+    // The embedder's own node_modules links to the plugin, as pnpm lays out a workspace: the
+    // bundled plugin resolves to the real directory, the scan finds the link.
+    const embedder = join(tmp.path, 'embedder-twice');
+    const real = join(tmp.path, 'real-packages', 'skopeo-ts-transport-twice');
+    await writeFakePlugin(real, { name: 'skopeo-ts-transport-twice', transports: ['twice'] });
+    await mkdir(join(embedder, 'node_modules'), { recursive: true });
+    await symlink(real, join(embedder, 'node_modules', 'skopeo-ts-transport-twice'), 'dir');
+    const script = join(embedder, 'embed.mjs');
+    const cliIndex = join(globalModules, '@skopeo-ts', 'cli', 'dist', 'index.js');
+    await writeFile(
+      script,
+      `import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from ${JSON.stringify(cliIndex)};
+process.exitCode = await main(process.argv.slice(2), {
+  installDir: dirname(fileURLToPath(import.meta.url)),
+  resolveFrom: import.meta.url,
+  bundledPlugins: { 'skopeo-ts-transport-twice': () => import('skopeo-ts-transport-twice') },
+});
+`,
+    );
+    const env = { PATH: process.env.PATH, HOME: emptyDir, XDG_CONFIG_HOME: join(emptyDir, '.config') };
+    const listing = spawnSync(process.execPath, [script, 'plugins', '--format', 'json'], {
+      cwd: emptyDir,
+      env,
+      encoding: 'utf8',
+    });
+    expect(listing.status, listing.stderr).toBe(0);
+    const rows = (JSON.parse(listing.stdout) as PluginRow[]).filter((row) => row.transport === 'twice');
+    expect(rows).toEqual([
+      expect.objectContaining({ package: 'skopeo-ts-transport-twice', source: 'bundled', active: true }),
+    ]);
+    const table = spawnSync(process.execPath, [script, 'plugins'], { cwd: emptyDir, env, encoding: 'utf8' });
+    expect(table.stdout).not.toContain('shadowed');
+    const debug = spawnSync(process.execPath, [script, '--debug', 'plugins'], {
+      cwd: emptyDir,
+      env,
+      encoding: 'utf8',
+    });
+    expect(debug.stderr).toContain('is the package already found as bundled');
+  });
+
   it('uses plugins handed in by the embedder, reading their package.json before importing them', async () => {
     const pluginDir = join(tmp.path, 'bundled', 'embedded-plugin');
     await writeFakePlugin(pluginDir, {

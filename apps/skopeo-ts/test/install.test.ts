@@ -12,9 +12,12 @@
 //    oci: → dir: → oci-archive:. Then a plugin installed later, in a second npm install (its peer
 //    @skopeo-ts/core fetched from the loopback registry), is found beside skopeo-ts.
 //
+// Workspace packages the packed ones depend on (found from their package.json, transitively) are
+// packed too and installed or served with them.
+//
 // npm needs the npm registry for the packages' own dependencies (commander, tar-stream, ...).
 import { existsSync } from 'node:fs';
-import { mkdir, realpath } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type BuiltImage,
@@ -28,7 +31,7 @@ import {
 } from '@skopeo-ts/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExecResult, packageManagerEnv, pathWithNode, run, runChecked } from './helpers/exec.js';
-import { type PackedPackage, packWorkspacePackage, workspaceRanges } from './helpers/pack.js';
+import { type PackedPackage, packWorkspacePackage, WORKSPACE_ROOT, workspaceRanges } from './helpers/pack.js';
 import { type LocalRegistry, startLocalRegistry } from './helpers/registry.js';
 
 /** Workspace directories of the packages packed, by package name. */
@@ -55,6 +58,11 @@ interface PluginRow {
 
 let tmp: TempDir;
 let packed: Record<PackageName, PackedPackage>;
+/**
+ * Workspace packages packed only because a packed package depends on them (e.g. a helper package
+ * a transport uses), by name: they are installed alongside, as they would be from the registry.
+ */
+let internalDependencies: Map<string, PackedPackage>;
 let image: BuiltImage;
 
 /**
@@ -65,6 +73,69 @@ const KEEP_LAYERS = '--dest-oci-accept-uncompressed-layers';
 
 function tarball(name: PackageName): string {
   return packed[name].tarball;
+}
+
+/** `@skopeo-ts/*` packages a packed package.json depends on (dependencies and peers). */
+function workspaceDependencyNames(pkg: PackedPackage): string[] {
+  const names: string[] = [];
+  for (const field of ['dependencies', 'peerDependencies']) {
+    const ranges = (pkg.packageJson[field] ?? {}) as Record<string, string>;
+    names.push(...Object.keys(ranges).filter((name) => name.startsWith('@skopeo-ts/')));
+  }
+  return names;
+}
+
+/** Workspace package directories (packages/, apps/, examples/, tooling/) by package name. */
+async function workspacePackageDirs(): Promise<Map<string, string>> {
+  const dirs = new Map<string, string>();
+  for (const parent of ['packages', 'apps', 'examples', 'tooling']) {
+    for (const entry of await readdir(join(WORKSPACE_ROOT, parent))) {
+      try {
+        const json = JSON.parse(await readFile(join(WORKSPACE_ROOT, parent, entry, 'package.json'), 'utf8'));
+        if (typeof json.name === 'string') dirs.set(json.name, `${parent}/${entry}`);
+      } catch {
+        // not a package
+      }
+    }
+  }
+  return dirs;
+}
+
+/** Packs the workspace packages the packed ones depend on and are not packed yet, transitively. */
+async function packInternalDependencies(destination: string): Promise<Map<string, PackedPackage>> {
+  const dirs = await workspacePackageDirs();
+  const all = new Map<string, PackedPackage>(Object.values(packed).map((pkg) => [pkg.name, pkg]));
+  const extra = new Map<string, PackedPackage>();
+  const queue = [...all.values()];
+  while (queue.length > 0) {
+    const pkg = queue.shift() as PackedPackage;
+    for (const name of workspaceDependencyNames(pkg)) {
+      if (all.has(name)) continue;
+      const dir = dirs.get(name);
+      if (dir === undefined) throw new Error(`${pkg.name} depends on ${name}, which is not in the workspace`);
+      const dependency = await packWorkspacePackage(dir, destination);
+      all.set(name, dependency);
+      extra.set(name, dependency);
+      queue.push(dependency);
+    }
+  }
+  return extra;
+}
+
+/** The internal dependencies `names` need, transitively: tarballs to install or serve with them. */
+function internalDependenciesOf(names: readonly PackageName[]): PackedPackage[] {
+  const found = new Map<string, PackedPackage>();
+  const queue: PackedPackage[] = names.map((name) => packed[name]);
+  while (queue.length > 0) {
+    const pkg = queue.shift() as PackedPackage;
+    for (const name of workspaceDependencyNames(pkg)) {
+      const dependency = internalDependencies.get(name);
+      if (dependency === undefined || found.has(name)) continue;
+      found.set(name, dependency);
+      queue.push(dependency);
+    }
+  }
+  return [...found.values()];
 }
 
 /** npm's global config file as this machine has it, before `--prefix` moves it. */
@@ -154,6 +225,7 @@ beforeAll(async () => {
     entries.push([name, await packWorkspacePackage(dir, tarballs)]);
   }
   packed = Object.fromEntries(entries) as Record<PackageName, PackedPackage>;
+  internalDependencies = await packInternalDependencies(tarballs);
   image = await buildOciImage(join(tmp.path, 'fixture'), fixtures.multiLayer(), { tag: 'v1' });
 });
 
@@ -203,11 +275,15 @@ describe('@skopeo-ts/cli + transport-oci + a third-party plugin, from tarballs i
 
   beforeAll(async () => {
     prefix = join(tmp.path, 'prefix-cli');
+    const names = [
+      '@skopeo-ts/core',
+      '@skopeo-ts/cli',
+      '@skopeo-ts/transport-oci',
+      'skopeo-ts-transport-memory',
+    ] as const;
     await npmInstallGlobal(prefix, [
-      tarball('@skopeo-ts/core'),
-      tarball('@skopeo-ts/cli'),
-      tarball('@skopeo-ts/transport-oci'),
-      tarball('skopeo-ts-transport-memory'),
+      ...names.map(tarball),
+      ...internalDependenciesOf(names).map((pkg) => pkg.tarball),
     ]);
   });
 
@@ -266,11 +342,15 @@ describe('skopeo-ts (batteries included), installed with npm install -g', () => 
   let registryFlag: string;
 
   beforeAll(async () => {
+    const served = [
+      '@skopeo-ts/core',
+      '@skopeo-ts/cli',
+      '@skopeo-ts/transport-oci',
+      '@skopeo-ts/transport-dir',
+    ] as const;
     registry = await startLocalRegistry([
-      packed['@skopeo-ts/core'],
-      packed['@skopeo-ts/cli'],
-      packed['@skopeo-ts/transport-oci'],
-      packed['@skopeo-ts/transport-dir'],
+      ...served.map((name) => packed[name]),
+      ...internalDependenciesOf(['skopeo-ts', ...served]),
     ]);
     registryFlag = `--@skopeo-ts:registry=${registry.url}`;
     prefix = join(tmp.path, 'prefix-batteries');
@@ -305,7 +385,20 @@ describe('skopeo-ts (batteries included), installed with npm install -g', () => 
       expect(await realpath(row?.location ?? ''), transport).toBe(
         await realpath(join(packageDir, 'node_modules', pkg)),
       );
+      // The scan beside skopeo-ts finds the same directory: listed once, not again as shadowed.
+      expect(
+        rows.filter((other) => other.transport === transport),
+        transport,
+      ).toHaveLength(1);
     }
+    expect((await skopeoTsChecked(prefix, ['plugins'])).stdout).not.toContain('shadowed');
+  });
+
+  it("--version prints skopeo-ts's version and the CLI's", async () => {
+    const result = await skopeoTsChecked(prefix, ['--version']);
+    expect(result.stdout).toBe(
+      `skopeo-ts version ${packed['skopeo-ts'].version} (@skopeo-ts/cli ${packed['@skopeo-ts/cli'].version})\n`,
+    );
   });
 
   it('copies oci: → dir: → oci-archive: through the installed bin, and skopeo reads the same image', async () => {

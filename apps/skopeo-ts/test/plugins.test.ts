@@ -1,25 +1,45 @@
 // The bundled transports: every first-party transport package of the workspace, each imported
 // only when a command uses it.
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BundledPluginLoader, OutputStream } from '@skopeo-ts/cli';
+import { type BundledPluginLoader, type OutputStream, VERSION } from '@skopeo-ts/cli';
 import { buildOciImage, fixtures, makeTempDir, skopeoInspect, type TempDir } from '@skopeo-ts/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledPlugins, bundledTransportPackages, main } from '../src/index.js';
+import { bundledPlugins, bundledTransportPackages, main, VERSION_INFO } from '../src/index.js';
 import { pathWithNode, runChecked } from './helpers/exec.js';
 import { WORKSPACE_ROOT } from './helpers/pack.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * The package.json files of the workspace's packages/: those committed, when git can tell (a
+ * transport package still being written in the working tree is not part of the release until it
+ * lands), else every one on disk.
+ */
+async function workspacePackageJsonFiles(): Promise<string[]> {
+  const listed = spawnSync('git', ['ls-files', '--', 'packages/*/package.json'], {
+    cwd: WORKSPACE_ROOT,
+    encoding: 'utf8',
+  });
+  if (listed.status === 0) {
+    return listed.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((file) => join(WORKSPACE_ROOT, file));
+  }
+  const packagesDir = join(WORKSPACE_ROOT, 'packages');
+  return (await readdir(packagesDir)).map((entry) => join(packagesDir, entry, 'package.json'));
+}
+
 /** Workspace packages that declare themselves transport plugins, by name. */
 async function workspaceTransportPackages(): Promise<string[]> {
   const names: string[] = [];
-  const packagesDir = join(WORKSPACE_ROOT, 'packages');
-  for (const entry of await readdir(packagesDir)) {
+  for (const file of await workspacePackageJsonFiles()) {
     let json: { name?: string; private?: boolean; 'skopeo-ts'?: unknown };
     try {
-      json = JSON.parse(await readFile(join(packagesDir, entry, 'package.json'), 'utf8'));
+      json = JSON.parse(await readFile(file, 'utf8'));
     } catch {
       continue;
     }
@@ -53,7 +73,7 @@ afterAll(async () => {
 });
 
 describe('bundled transports', () => {
-  it('are every first-party transport package of the workspace (add new ones to package.json)', async () => {
+  it('are every first-party transport package committed in the workspace (add new ones to package.json)', async () => {
     const workspace = await workspaceTransportPackages();
     expect(workspace).toContain('@skopeo-ts/transport-oci');
     expect(bundledTransportPackages()).toEqual(workspace);
@@ -102,14 +122,35 @@ describe('bundled transports', () => {
     }[];
     expect(loaded).toEqual([]);
     for (const transport of ['oci', 'oci-archive', 'dir']) {
-      expect(rows.find((row) => row.transport === transport && row.active)?.source, transport).toBe(
-        'bundled',
-      );
+      // Once: the bundled package is also in this package's node_modules, where the scan finds
+      // it through pnpm's symlink; it is the same directory, not a second, shadowed package.
+      expect(
+        rows.filter((row) => row.transport === transport),
+        transport,
+      ).toEqual([expect.objectContaining({ source: 'bundled', active: true })]);
     }
 
     const inspected = JSON.parse(await run(['inspect', imageReference])) as { Digest: string };
     expect(inspected.Digest).toBe(manifestDigest);
     expect(loaded).toEqual(['@skopeo-ts/transport-oci']);
+  });
+});
+
+describe('--version', () => {
+  it("prints this package's version, then the CLI's", async () => {
+    const own = JSON.parse(await readFile(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string };
+    const expected = `skopeo-ts version ${own.version} (@skopeo-ts/cli ${VERSION})\n`;
+    expect(VERSION_INFO).toEqual({ name: 'skopeo-ts', version: own.version });
+    const stdout = new Collect();
+    expect(await main(['--version'], { stdout, stderr: new Collect() })).toBe(0);
+    expect(stdout.text).toBe(expected);
+    for (const args of [['--version'], ['--debug', '-v']]) {
+      const result = await runChecked(process.execPath, [join(PACKAGE_DIR, 'dist', 'cli.js'), ...args], {
+        cwd: tmp.path,
+        env: { PATH: pathWithNode(), HOME: tmp.path, XDG_CONFIG_HOME: join(tmp.path, '.config') },
+      });
+      expect(result.stdout, args.join(' ')).toBe(expected);
+    }
   });
 });
 

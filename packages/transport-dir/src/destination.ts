@@ -7,7 +7,7 @@
 //   reuses from the directory is hard-linked there, so that another writer replacing the image
 //   meanwhile cannot take it away;
 // - manifests and signatures are held (they are small) and written at commit;
-// - commit() takes the directory's lock (lock.ts), moves the staged blobs into place, writes
+// - commit() takes the directory's lock (withDirLock), moves the staged blobs into place, writes
 //   instance manifests and signatures, then manifest.json, then removes the previous image's
 //   leftovers (and temp files of writers that are gone) and writes the version file last.
 //   Commits never interleave: copies into one directory at once all succeed, and the directory
@@ -39,7 +39,8 @@ import {
   throwIfAborted,
   type TryReusingBlobOptions,
 } from '@skopeo-ts/core';
-import { asSkopeoError, errorCode, isMissing, processIsAlive, tempPath, writeFileAtomic } from './io.js';
+import { type FileLockOptions, processIsAlive, withFileLock } from '@skopeo-ts/file-lock';
+import { asSkopeoError, errorCode, isMissing, tempPath, writeFileAtomic } from './io.js';
 import {
   blobFileName,
   DIR_TRANSPORT_NAME,
@@ -49,6 +50,7 @@ import {
   isOwnFileName,
   isSignatureFileName,
   isTempFileName,
+  LOCK_FILE,
   MANIFEST_FILE,
   manifestFileName,
   signatureFileName,
@@ -58,7 +60,6 @@ import {
   VERSION_1_2,
   VERSION_FILE,
 } from './layout.js';
-import { withDirLock } from './lock.js';
 import { encodeSignature } from './signature-file.js';
 import { checkReadableVersion, readVersionFile } from './version-file.js';
 
@@ -460,6 +461,23 @@ async function removeCreatedDirs(dir: string, firstCreated: string): Promise<voi
     if (parent === current) return;
     current = parent;
   }
+}
+
+/**
+ * Runs `critical` holding the directory's commit lock, `.skopeo-ts-lock` (@skopeo-ts/file-lock).
+ * A stale lock is moved aside under one of our temp names: should this process die before it
+ * removes it, what is left is ours (never taken for image data), and the next commit removes it.
+ */
+function withDirLock<T>(
+  dir: string,
+  critical: () => Promise<T>,
+  { signal, debug }: Pick<FileLockOptions, 'signal' | 'debug'>,
+): Promise<T> {
+  return withFileLock(join(dir, LOCK_FILE), critical, {
+    signal,
+    debug: debug === undefined ? undefined : (message) => debug(`dir: ${message}`),
+    stalePath: () => tempPath(dir, 'stalelock'),
+  });
 }
 
 async function checkOverwritable(dir: string, ctx: Context): Promise<void> {

@@ -41,16 +41,6 @@ export function tempPath(dir: string, purpose: string): string {
   return join(dir, tempName(purpose, randomBytes(8).toString('hex')));
 }
 
-/** Whether a process with this pid runs on this machine (EPERM: it runs, as another user). */
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'EPERM';
-  }
-}
-
 /**
  * Writes a small file by writing a temporary file next to it and renaming it into place, so a
  * reader sees either the old file or the new one, never half of one.

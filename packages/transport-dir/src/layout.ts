@@ -8,7 +8,7 @@
 // Other algorithms name files `<algorithm>-<hex>` (e.g. `sha512-…`), which is what version 1.2 says.
 //
 // Our own files, which skopeo (and our source) ignore:
-//   .skopeo-ts-lock               held by a writer while it commits (see lock.ts)
+//   .skopeo-ts-lock               held by a writer while it commits (@skopeo-ts/file-lock)
 //   .skopeo-ts-tmp-<host>-<pid>-<purpose>-<random>
 //                                 temporary files and each writer's private staging directory;
 //                                 host and pid tell a later writer whether their writer is gone.

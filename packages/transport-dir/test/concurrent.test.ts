@@ -2,13 +2,14 @@
 // directory lock, so the last commit wins with a whole image, and no writer breaks another.
 import { spawn } from 'node:child_process';
 import { access, mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { copyImage, type Digest, isSkopeoError, MemoryBlobInfoCache } from '@skopeo-ts/core';
+import { acquireFileLock } from '@skopeo-ts/file-lock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDirReference } from '../src/index.js';
 import { LOCK_FILE, TEMP_HOST } from '../src/layout.js';
-import { acquireDirLock, withDirLock } from '../src/lock.js';
 import {
   buildFixtures,
   caught,
@@ -39,6 +40,11 @@ async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '0']);
   await new Promise((resolve) => child.once('exit', resolve));
   return child.pid ?? 999_999;
+}
+
+/** Takes the directory's commit lock, as another writer would. */
+function holdLock(dir: string): Promise<() => Promise<void>> {
+  return acquireFileLock(join(dir, LOCK_FILE));
 }
 
 /** Reads the image at `dir` through our source and checks every blob against its digest. */
@@ -228,7 +234,7 @@ describe('a directory another writer of ours is committing to, or died committin
     await mkdir(join(dest, stagingName()), { recursive: true });
     await writeFile(join(dest, hex(f.single.configDigest)), f.single.configBytes);
     await writeFile(join(dest, 'manifest.json'), f.single.manifestBytes);
-    const release = await acquireDirLock(dest);
+    const release = await holdLock(dest);
     let opened = false;
     const opening = parseDirReference(dest)
       .newDestination({})
@@ -264,68 +270,22 @@ describe('a directory another writer of ours is committing to, or died committin
   });
 });
 
-describe('the directory lock', () => {
-  it('serializes critical sections and is released after each (also on errors)', async () => {
-    const dir = fresh('lock');
-    await mkdir(dir);
-    let inside = 0;
-    let maxInside = 0;
-    const section = async (fail: boolean) => {
-      await withDirLock(dir, async () => {
-        inside++;
-        maxInside = Math.max(maxInside, inside);
-        await sleep(5);
-        inside--;
-        if (fail) throw new Error('boom');
-      }).catch((error: Error) => expect(error.message).toBe('boom'));
-    };
-    await Promise.all(Array.from({ length: 12 }, (_, i) => section(i % 3 === 0)));
-    expect(maxInside).toBe(1);
-    expect(await readdir(dir)).toEqual([]);
-  });
-
-  it('breaks a lock whose owner died, and waits for one whose owner runs', async () => {
-    const dir = fresh('lock-owners');
-    await mkdir(dir);
-    const lock = join(dir, LOCK_FILE);
-    await writeFile(lock, JSON.stringify({ host: TEMP_HOST, pid: await deadPid(), token: 'dead' }));
-    await (await acquireDirLock(dir))();
-    expect(await readdir(dir)).toEqual([]);
-
-    await writeFile(lock, JSON.stringify({ host: TEMP_HOST, pid: process.ppid, token: 'live' }));
-    const timedOut = await caught(() => acquireDirLock(dir, { timeoutMs: 100 }));
-    expect(isSkopeoError(timedOut, 'CONFLICT')).toBe(true);
-    expect(timedOut.message).toContain(lock);
-    expect(timedOut.message).toContain(`pid ${process.ppid}`);
-
-    const waiting = acquireDirLock(dir);
-    await sleep(50);
-    await import('node:fs/promises').then((fs) => fs.rm(lock));
-    await (await waiting)();
-    expect(await readdir(dir)).toEqual([]);
-  });
-
-  it('breaks a lock nobody touched for too long, whoever holds it', async () => {
-    const dir = fresh('lock-old');
-    await mkdir(dir);
-    const lock = join(dir, LOCK_FILE);
-    await writeFile(lock, JSON.stringify({ host: 'elsewhere', pid: 1, token: 'old' }));
-    const longAgo = new Date(Date.now() - 60_000);
-    await utimes(lock, longAgo, longAgo);
-    await (await acquireDirLock(dir))();
-    expect(await readdir(dir)).toEqual([]);
-  });
-
-  it('stops waiting when aborted', async () => {
-    const dir = fresh('lock-abort');
-    await mkdir(dir);
-    const release = await acquireDirLock(dir);
-    const controller = new AbortController();
-    const waiting = acquireDirLock(dir, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 30);
-    const error = await caught(() => waiting);
-    expect(isSkopeoError(error, 'ABORTED')).toBe(true);
-    await release();
+// The lock itself is @skopeo-ts/file-lock (tested there): what is checked here is that commits
+// take it, and what they do when it is held, broken or cannot be had.
+describe('the commit lock', () => {
+  it('a lock left by a writer that died is broken at commit, and nothing of it stays behind', async () => {
+    const dest = fresh('dead-holder');
+    await writeDirImage(dest, f.single);
+    const lock = join(dest, LOCK_FILE);
+    await writeFile(lock, JSON.stringify({ host: hostname(), pid: await deadPid(), token: 'dead' }));
+    const debug: string[] = [];
+    const src = fresh('src');
+    await writeDirImage(src, f.multiLayer);
+    await copyImage(parseDirReference(src), parseDirReference(dest), {
+      destinationContext: { debug: (message) => debug.push(message) },
+    });
+    expect(debug).toContainEqual(expect.stringMatching(/^dir: breaking the stale lock /));
+    expect(await snapshotDir(dest)).toEqual(await snapshotDir(src));
   });
 
   it('a commit waits for the lock: nothing of its image appears while another writer holds it', async () => {
@@ -339,7 +299,7 @@ describe('the directory lock', () => {
       { isConfig: false, cache: new MemoryBlobInfoCache() },
     );
     await destination.putManifest(Buffer.from('{"new":true}'));
-    const release = await acquireDirLock(dest);
+    const release = await holdLock(dest);
     const committing = destination.commit();
     await sleep(100);
     expect(await snapshotWithoutOurs(dest)).toEqual(before);
@@ -358,7 +318,7 @@ describe('the directory lock', () => {
       { isConfig: false, cache: new MemoryBlobInfoCache() },
     );
     await destination.putManifest(f.single.manifestBytes);
-    const release = await acquireDirLock(dest);
+    const release = await holdLock(dest);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 30);
     const error = await caught(() => destination.commit({ signal: controller.signal }));

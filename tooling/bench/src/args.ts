@@ -10,9 +10,11 @@ export interface BenchOptions {
   largeRuns: number;
   via: Via;
   rss: RssChoice;
-  /** Case ids to run (default all). */
+  /** Case ids to run (default all): copy cases and `startup`. */
   cases: string[] | undefined;
   large: boolean;
+  /** Runs of each start-up command (0: none). */
+  startupRuns: number;
   /** Markdown report path, or undefined for none. */
   output: string | undefined;
   /** Also run ours once per case under `node --cpu-prof` and summarise where the time goes. */
@@ -23,15 +25,19 @@ export interface BenchOptions {
 
 export const USAGE = `pnpm bench [-- OPTIONS]
 
-Times skopeo-ts copies against skopeo 1.9.3 on the same ~400 MB image, interleaved.
+Times skopeo-ts copies against skopeo 1.9.3 on the same ~400 MB image, interleaved, and the
+start-up of both (--version, inspect of examples/images/hello) against node -e 0.
 
   --runs N          timed runs per tool and case (default 5)
   --large-runs N    runs of the 2x-image case (default 3; 0 skips it, as does --no-large)
+  --startup-runs N  runs of each start-up command (default 20; 0 skips them, as does
+                    --no-startup)
   --via MODE        how ours runs: cli (node apps/cli/dist/cli.js copy), library (a runner
                     calling copyImage) or auto (default: the CLI when it is built and works)
   --rss MODE        peak RSS: time (GNU /usr/bin/time %M = ru_maxrss), proc (/proc/PID/status
                     VmHWM polled) or auto (default: time when installed)
-  --cases LIST      comma-separated ids: oci-oci, oci-dir, dir-oci, oci-archive
+  --cases LIST      comma-separated ids: oci-oci, oci-dir, dir-oci, oci-archive, startup
+                    (startup alone builds no image and skips the 2x case)
   --profile         also run ours once per case under node --cpu-prof and summarise it
   --output FILE     Markdown report (default docs/benchmarks.md); --no-write for none
   --rebuild         rebuild the cached images
@@ -70,6 +76,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       runs: { type: 'string' },
       'large-runs': { type: 'string' },
       'no-large': { type: 'boolean' },
+      'startup-runs': { type: 'string' },
+      'no-startup': { type: 'boolean' },
       via: { type: 'string' },
       rss: { type: 'string' },
       cases: { type: 'string' },
@@ -85,6 +93,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     runs: positiveInt('runs', values.runs, 5),
     largeRuns,
     large: largeRuns > 0,
+    startupRuns: values['no-startup'] ? 0 : positiveInt('startup-runs', values['startup-runs'], 20, true),
     via: oneOf('via', values.via, ['auto', 'cli', 'library'] as const, 'auto'),
     rss: oneOf('rss', values.rss, ['auto', 'time', 'proc'] as const, 'auto'),
     cases: values.cases

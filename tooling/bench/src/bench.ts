@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { makeTempDir, type SkopeoEnvironment, type TempDir } from '@skopeo-ts/testkit';
 import { type BenchOptions, parseBenchArgs, USAGE } from './args.js';
 import { type BenchCase, benchCases, CASE_IDS, largeCase } from './cases.js';
-import { type BenchImage, ensureImage, resolveSpecification, warmPageCache } from './image.js';
+import { ensureImage, resolveSpecification, warmPageCache } from './image.js';
 import { currentLoad, describeMachine } from './machine.js';
 import {
   describeRssMethod,
@@ -18,8 +18,16 @@ import {
 } from './measure.js';
 import { assertRepoLayout, REPO_ROOT } from './paths.js';
 import { type ProfileSummary, readProfile, summarizeProfile } from './profile.js';
-import { type BenchReport, type CaseResult, renderMarkdown, type Sample, writeReport } from './report.js';
-import { chooseOurs, skopeoTool, type Tool } from './tools.js';
+import {
+  type BenchReport,
+  type CaseResult,
+  median,
+  renderMarkdown,
+  type Sample,
+  writeReport,
+} from './report.js';
+import { runStartup, STARTUP_CASE_ID, type StartupResult, startupCommands } from './startup.js';
+import { chooseOurs, cliTool, findCli, skopeoTool, type Tool } from './tools.js';
 
 const RUN_TIMEOUT_MS = 15 * 60 * 1000;
 
@@ -122,6 +130,15 @@ async function profileCase(runner: Runner, benchCase: BenchCase, ours: Tool): Pr
   return summary;
 }
 
+function logStartup(startup: StartupResult): void {
+  const ms = (samples: readonly Sample[]) =>
+    `${(median(samples.map((x) => x.wallSeconds)) * 1000).toFixed(0)} ms`;
+  log(`  start-up medians: node -e 0 ${ms(startup.floor)}`);
+  for (const { command, ours, skopeo } of startup.commands) {
+    log(`    ${command.label.replace(/`/g, '')}: ours ${ms(ours)}, skopeo ${ms(skopeo)}`);
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const options = parseBenchArgs(argv);
   if (options.help) {
@@ -130,9 +147,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   assertRepoLayout();
   installChildCleanup();
-  const unknown = options.cases?.filter((id) => !(CASE_IDS as readonly string[]).includes(id)) ?? [];
+  const known: readonly string[] = [...CASE_IDS, STARTUP_CASE_ID];
+  const unknown = options.cases?.filter((id) => !known.includes(id)) ?? [];
   if (unknown.length > 0)
-    throw new Error(`unknown case(s) ${unknown.join(', ')}; known: ${CASE_IDS.join(', ')}`);
+    throw new Error(`unknown case(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  const wanted = (id: string) => options.cases === undefined || options.cases.includes(id);
+  const copying = CASE_IDS.some(wanted);
+  const measureStartup = wanted(STARTUP_CASE_ID) && options.startupRuns > 0;
 
   const loadAtStart = currentLoad();
   const cores = describeMachine(loadAtStart).cores;
@@ -149,22 +170,48 @@ async function main(argv: readonly string[]): Promise<number> {
     const rss = chooseRssMethod(options.rss);
     log(`peak RSS via ${describeRssMethod(rss)}`);
 
-    const image = await ensureImage(resolveSpecification('base', 1), { rebuild: options.rebuild, log });
-    const largeImage = options.large
-      ? await ensureImage(resolveSpecification('double', 2), { rebuild: options.rebuild, log })
-      : undefined;
-
+    // Start-up first: it needs no image, and building one leaves the machine busy for a while.
     work = await makeTempDir('skopeo-ts-bench');
     const { tool: ours, note } = await chooseOurs(options.via, work.path);
     log(`ours: ${ours.version} via ${ours.description}${note ? ` (${note})` : ''}`);
     log(`skopeo: ${skopeo.tool.version}`);
 
+    let startup: StartupResult | undefined;
+    let startupSkipped: string | undefined;
+    if (measureStartup) {
+      // Start-up is the CLI's, even when copies go through the library runner.
+      const built = ours.argv === undefined ? findCli() : undefined;
+      const cli = ours.argv !== undefined ? ours : built && cliTool(built);
+      if (cli === undefined) {
+        startupSkipped = 'the CLI (apps/cli/dist/cli.js) is not built';
+        log(`start-up: skipped: ${startupSkipped}`);
+      } else {
+        startup = await runStartup({
+          ours: cli,
+          skopeo: skopeo.tool,
+          runs: options.startupRuns,
+          rss,
+          commands: startupCommands(),
+          loadAtStart: currentLoad(),
+          log,
+        });
+        logStartup(startup);
+      }
+    }
+
+    const image = copying
+      ? await ensureImage(resolveSpecification('base', 1), { rebuild: options.rebuild, log })
+      : undefined;
+    const largeImage =
+      copying && options.large
+        ? await ensureImage(resolveSpecification('double', 2), { rebuild: options.rebuild, log })
+        : undefined;
+
     const runner: Runner = { rss, work: work.path };
 
     // dir → oci needs the image as a dir: directory: skopeo (the reference implementation) writes it once.
     const dirCopy = join(work.path, 'source-dir');
-    const wanted = (id: string) => options.cases === undefined || options.cases.includes(id);
-    if (wanted('dir-oci')) {
+    if (image !== undefined && wanted('dir-oci')) {
       const prepared = spawnSync(
         skopeo.tool.command,
         skopeo.tool.copyArgs(image.reference, `dir:${dirCopy}`),
@@ -177,9 +224,9 @@ async function main(argv: readonly string[]): Promise<number> {
         throw new Error(`skopeo could not write the dir: source: ${prepared.stderr}`);
       await warmPageCache(dirCopy);
     }
-    await warmPageCache(image.layoutDir);
+    if (image !== undefined) await warmPageCache(image.layoutDir);
 
-    const cases = benchCases({ image, dirCopy }).filter((c) => wanted(c.id));
+    const cases = image === undefined ? [] : benchCases({ image, dirCopy }).filter((c) => wanted(c.id));
     const results: CaseResult[] = [];
     for (const benchCase of cases)
       results.push(await runCase(runner, benchCase, ours, skopeo.tool, options.runs));
@@ -210,11 +257,13 @@ async function main(argv: readonly string[]): Promise<number> {
       runs: options.runs,
       largeRuns: options.largeRuns,
       image,
-      largeImage: largeImage as BenchImage | undefined,
+      largeImage,
       dirPreparedBy: skopeo.tool.version,
       results,
       large,
       profiles,
+      startup,
+      startupSkipped,
     };
     const markdown = renderMarkdown(report);
     process.stdout.write(markdown);

@@ -5,6 +5,7 @@ import type { BenchCase } from './cases.js';
 import type { BenchImage } from './image.js';
 import type { Machine } from './machine.js';
 import type { ProfileSummary } from './profile.js';
+import type { StartupResult } from './startup.js';
 
 export interface Sample {
   wallSeconds: number;
@@ -29,12 +30,17 @@ export interface BenchReport {
   rssMethod: string;
   runs: number;
   largeRuns: number;
-  image: BenchImage;
+  /** undefined when no copy case ran (`--cases startup`). */
+  image: BenchImage | undefined;
   largeImage: BenchImage | undefined;
   dirPreparedBy: string;
   results: CaseResult[];
   large: CaseResult | undefined;
   profiles: { label: string; summary: ProfileSummary }[];
+  /** Start-up measurements; undefined when not run. */
+  startup?: StartupResult | undefined;
+  /** Why start-up was not measured although asked for. */
+  startupSkipped?: string | undefined;
 }
 
 export const TARGETS = { ratio: 1.0, goalRatio: 0.8, rssMB: 120, flatGrowth: 0.15 } as const;
@@ -51,10 +57,13 @@ only when its spec changes. Each case runs ours and skopeo interleaved (\`--runs
 into a fresh destination, measuring wall time and the peak RSS of the process; a second image twice
 as large checks that our memory stays flat as images grow. Ours runs as a separate process through
 the CLI when it is built (else through the library: \`--via cli|library\`). \`--profile\` adds a
-\`node --cpu-prof\` summary of one run of ours per case. Needs \`skopeo\` (Debian package \`skopeo\`)
-and, for the most reliable RSS figure, GNU \`time\` (package \`time\`; else /proc is polled).
-Run \`pnpm bench\`, or \`pnpm bench -- --runs 3 --cases oci-oci,oci-dir --no-write\`; the section
-between the markers below is rewritten by each run.
+\`node --cpu-prof\` summary of one run of ours per case. Start-up is measured apart: \`--version\`
+and \`inspect\` of the small example image (\`examples/images/hello\`), ours and skopeo, with
+\`node -e 0\` as the floor, 20 runs each interleaved (\`--startup-runs N\`; \`--cases startup\` for
+start-up alone). Needs \`skopeo\` (Debian package \`skopeo\`) and, for the most reliable RSS figure,
+GNU \`time\` (package \`time\`; else /proc is polled). Run \`pnpm bench\`, or
+\`pnpm bench -- --runs 3 --cases oci-oci,oci-dir --no-write\`; the section between the markers
+below is rewritten by each run.
 `;
 
 const MB = 1e6;
@@ -125,27 +134,14 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push(
     `- ours: ${report.oursVersion}, run through the ${report.oursDescription}${report.oursNote ? ` — ${report.oursNote}` : ''}`,
   );
-  lines.push(`- Image: ${imageLine(report.image)}`);
-  if (report.largeImage) lines.push(`- 2× image: ${imageLine(report.largeImage)}`);
-  lines.push(`- dir → oci reads a dir: copy of the image made once by ${report.dirPreparedBy}.`);
-  lines.push(
-    `- Method: ${report.runs} runs per tool and case, interleaved in ABBA order (ours, skopeo, skopeo, ours, …) so drift hits both alike; a fresh destination each run (deleted after it, \`sync\` before the next); the source in the page cache; wall time from spawn to exit; peak RSS: ${report.rssMethod}. Times and CPU are medians, RSS the highest run; MB = 10⁶ bytes.`,
-  );
-  lines.push('');
-  lines.push(
-    '| case | ours s | skopeo s | ours/skopeo | ours peak RSS MB | skopeo peak RSS MB | ours CPU s | skopeo CPU s | ours s min–max | skopeo s min–max |',
-  );
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  const rows = report.large ? [...report.results, report.large] : report.results;
-  for (const result of rows) {
-    const ours = summarize(result.ours);
-    const skopeo = summarize(result.skopeo);
-    lines.push(
-      `| ${result.benchCase.label} | ${f2(ours.wall)} | ${f2(skopeo.wall)} | ${ratioCell(ours, skopeo)} | ${f0(ours.rssMB)} | ${f0(skopeo.rssMB)} | ${f1(ours.cpu)} | ${f1(skopeo.cpu)} | ${f2(ours.wallMin)}–${f2(ours.wallMax)} | ${f2(skopeo.wallMin)}–${f2(skopeo.wallMax)} |`,
-    );
+  if (report.image !== undefined && report.results.length > 0) {
+    lines.push(...copySection(report, report.image));
   }
-  lines.push('', '✓✓ meets the goal (≤ 0.8), ✓ the target (≤ 1.0), ✗ neither.', '');
-  lines.push(...verdict(report));
+  if (report.startup !== undefined) {
+    lines.push(...startupSection(report.startup, report.rssMethod, machine.cores));
+  } else if (report.startupSkipped !== undefined) {
+    lines.push('', `### Start-up`, '', `Not measured: ${report.startupSkipped}.`);
+  }
   for (const { label, summary } of report.profiles) {
     lines.push('', `### Profile of ours: ${label} (one run under \`node --cpu-prof\`, main thread)`, '');
     lines.push(
@@ -165,7 +161,70 @@ export function renderMarkdown(report: BenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function verdict(report: BenchReport): string[] {
+/** The copy cases: how they ran, the table and the verdict against the targets. */
+function copySection(report: BenchReport, image: BenchImage): string[] {
+  const lines: string[] = [];
+  lines.push(`- Image: ${imageLine(image)}`);
+  if (report.largeImage) lines.push(`- 2× image: ${imageLine(report.largeImage)}`);
+  lines.push(`- dir → oci reads a dir: copy of the image made once by ${report.dirPreparedBy}.`);
+  lines.push(
+    `- Method: ${report.runs} runs per tool and case, interleaved in ABBA order (ours, skopeo, skopeo, ours, …) so drift hits both alike; a fresh destination each run (deleted after it, \`sync\` before the next); the source in the page cache; wall time from spawn to exit; peak RSS: ${report.rssMethod}. Times and CPU are medians, RSS the highest run; MB = 10⁶ bytes.`,
+  );
+  lines.push('');
+  lines.push(
+    '| case | ours s | skopeo s | ours/skopeo | ours peak RSS MB | skopeo peak RSS MB | ours CPU s | skopeo CPU s | ours s min–max | skopeo s min–max |',
+  );
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const rows = report.large ? [...report.results, report.large] : report.results;
+  for (const result of rows) {
+    const ours = summarize(result.ours);
+    const skopeo = summarize(result.skopeo);
+    lines.push(
+      `| ${result.benchCase.label} | ${f2(ours.wall)} | ${f2(skopeo.wall)} | ${ratioCell(ours, skopeo)} | ${f0(ours.rssMB)} | ${f0(skopeo.rssMB)} | ${f1(ours.cpu)} | ${f1(skopeo.cpu)} | ${f2(ours.wallMin)}–${f2(ours.wallMax)} | ${f2(skopeo.wallMin)}–${f2(skopeo.wallMax)} |`,
+    );
+  }
+  lines.push('', '✓✓ meets the goal (≤ 0.8), ✓ the target (≤ 1.0), ✗ neither.', '');
+  lines.push(...verdict(report, image));
+  return lines;
+}
+
+const ms = (seconds: number) => (seconds * 1000).toFixed(0);
+
+/** Start-up: medians in ms, ours against skopeo, and ours above `node -e 0`. */
+export function startupSection(startup: StartupResult, rssMethod: string, cores: number): string[] {
+  const wall = (samples: readonly Sample[]) => median(samples.map((x) => x.wallSeconds));
+  const rss = (samples: readonly Sample[]) => {
+    const values = defined(samples.map((x) => x.peakRssBytes));
+    return values.length === 0 ? undefined : median(values) / MB;
+  };
+  const range = (samples: readonly Sample[]) => {
+    const walls = samples.map((x) => x.wallSeconds);
+    return `${ms(Math.min(...walls))}–${ms(Math.max(...walls))}`;
+  };
+  const floor = wall(startup.floor);
+  const lines = ['', '### Start-up', ''];
+  lines.push(
+    `Ours runs as ${startup.oursDescription}. ${startup.runs} runs of each command, interleaved with each other and with \`node -e 0\` (Node's own start-up on this machine: the floor under ours) in an order that rotates every round, after 2 warm-up rounds; every run's output is checked. Load average ${startup.loadAtStart.toFixed(2)} when they began${startup.loadAtStart > cores / 2 ? ' (**busy**: other work skewed these timings)' : ''}. Wall time from spawn to exit, medians; peak RSS (medians): ${rssMethod}.`,
+    '',
+  );
+  lines.push(
+    '| command | ours ms | skopeo ms | ours/skopeo | ours − `node -e 0` ms | ours peak RSS MB | skopeo peak RSS MB | ours ms min–max | skopeo ms min–max |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const { command, ours, skopeo } of startup.commands) {
+    const o = wall(ours);
+    const k = wall(skopeo);
+    lines.push(
+      `| ${command.label} | ${ms(o)} | ${ms(k)} | ${(o / k).toFixed(1)} | ${ms(o - floor)} | ${f0(rss(ours))} | ${f0(rss(skopeo))} | ${range(ours)} | ${range(skopeo)} |`,
+    );
+  }
+  lines.push(
+    `| \`node -e 0\` (floor) | ${ms(floor)} | | | | ${f0(rss(startup.floor))} | | ${range(startup.floor)} | |`,
+  );
+  return lines;
+}
+
+function verdict(report: BenchReport, image: BenchImage): string[] {
   const out = ['### Against the targets', ''];
   const ratios = report.results.map((r) => ({
     label: r.benchCase.label,
@@ -194,7 +253,7 @@ function verdict(report: BenchReport): string[] {
     const big = summarize(report.large.ours).rssMB ?? Number.NaN;
     const growth = big / small - 1;
     const flat = growth <= TARGETS.flatGrowth;
-    const sizes = `${mb(report.image.uncompressedBytes)} → ${mb(report.largeImage.uncompressedBytes)}`;
+    const sizes = `${mb(image.uncompressedBytes)} → ${mb(report.largeImage.uncompressedBytes)}`;
     out.push(
       `- Flat as the image grows (oci → oci, ${sizes}): ours ${f0(small)} → ${f0(big)} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)}%), ${flat ? 'flat' : '**grows**'} (threshold +${TARGETS.flatGrowth * 100}%); skopeo ${f0(summarize(base.skopeo).rssMB)} → ${f0(summarize(report.large.skopeo).rssMB)} MB`,
     );

@@ -24,6 +24,10 @@ export interface Tool {
   copyArgs(source: string, destination: string): string[];
   /** The same copy under `node --cpu-prof` (ours only). */
   profileArgs?(source: string, destination: string, profileDir: string): string[];
+  /** Any command line (`--version`, `inspect REF`), for start-up; undefined for the library runner. */
+  argv?(args: readonly string[]): string[];
+  /** How `argv` runs, for the report (default: `description`). */
+  startupDescription?: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -54,10 +58,13 @@ function libraryVersion(): string {
   return `core ${core.version}`;
 }
 
-function cliTool(cli: { path: string; version: string }): Tool {
+export function cliTool(cli: { path: string; version: string }): Tool {
+  const shown = cli.path.replace(/^.*\/(apps\/)/, '$1');
   return {
     name: 'ours',
-    description: `CLI: \`node ${cli.path.replace(/^.*\/(apps\/)/, '$1')} copy SRC DEST\``,
+    description: `CLI: \`node ${shown} copy SRC DEST\``,
+    argv: (args) => [cli.path, ...args],
+    startupDescription: `\`node ${shown} ARGS\``,
     version: `skopeo-ts ${cli.version}`,
     command: process.execPath,
     copyArgs: (source, destination) => [cli.path, 'copy', source, destination],
@@ -154,6 +161,8 @@ export async function skopeoTool(): Promise<{ tool: Tool; environment: SkopeoEnv
       version: `skopeo ${version}`,
       command: binary,
       copyArgs: (source, destination) => [...global, 'copy', source, destination],
+      argv: (args) => [...args],
+      startupDescription: '`skopeo ARGS` (isolated HOME, TMPDIR, registries.conf)',
       env: environment.env,
     },
   };

@@ -12,6 +12,7 @@ describe('parseBenchArgs', () => {
       via: 'auto',
       rss: 'auto',
       profile: false,
+      startupRuns: 20,
     });
     expect(options.output).toBe(DEFAULT_REPORT_PATH);
     expect(options.cases).toBeUndefined();
@@ -39,6 +40,13 @@ describe('parseBenchArgs', () => {
   it('skips the 2x image with --no-large or --large-runs 0', () => {
     expect(parseBenchArgs(['--no-large']).large).toBe(false);
     expect(parseBenchArgs(['--large-runs', '0']).large).toBe(false);
+  });
+
+  it('takes the number of start-up runs; --no-startup or 0 skips start-up', () => {
+    expect(parseBenchArgs(['--startup-runs', '7']).startupRuns).toBe(7);
+    expect(parseBenchArgs(['--startup-runs', '0']).startupRuns).toBe(0);
+    expect(parseBenchArgs(['--no-startup']).startupRuns).toBe(0);
+    expect(() => parseBenchArgs(['--startup-runs', '-1'])).toThrow(/--startup-runs/);
   });
 
   it('refuses bad values with a message naming the flag', () => {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BenchCase } from '../src/cases.js';
 import type { BenchImage } from '../src/image.js';
 import { type BenchReport, median, renderMarkdown, type Sample, writeReport } from '../src/report.js';
+import type { StartupCommand, StartupResult } from '../src/startup.js';
 
 const image: BenchImage = {
   name: 'base',
@@ -94,6 +95,76 @@ describe('renderMarkdown', () => {
     expect(text).toContain('Peak RSS ≤ 120 MB: **not met** (highest 130 MB, oci → oci, 2× image)');
     expect(text).toContain('ours 100 → 130 MB (+30%), **grows**');
     expect(text).toContain('Test CPU, 2 cores');
+  });
+});
+
+const ms = (values: number[], rssMB: number): Sample[] =>
+  samples(
+    values.map((v) => v / 1000),
+    rssMB,
+  );
+
+function startup(loadAtStart = 0.2): StartupResult {
+  const command = (id: 'version' | 'inspect', label: string): StartupCommand => ({
+    id,
+    label,
+    args: [id],
+    check: () => {},
+  });
+  return {
+    runs: 3,
+    oursDescription: '`node apps/cli/dist/cli.js ARGS`',
+    loadAtStart,
+    floor: ms([90, 100, 95], 40),
+    commands: [
+      {
+        command: command('version', '`--version`'),
+        ours: ms([110, 120, 115], 45),
+        skopeo: ms([20, 22, 21], 19),
+      },
+      {
+        command: command('inspect', '`inspect oci:examples/images/hello:latest`'),
+        ours: ms([200, 190, 210], 56),
+        skopeo: ms([25, 20, 21], 20),
+      },
+    ],
+  };
+}
+
+describe('start-up in the report', () => {
+  it('is a table of its own: medians in ms, the ratio, ours above node -e 0, and the floor row', () => {
+    const text = renderMarkdown(report({ startup: startup() }));
+    expect(text).toContain('### Start-up');
+    expect(text).toContain('3 runs of each command');
+    expect(text).toContain('Load average 0.20 when they began.');
+    expect(text).toContain('| `--version` | 115 | 21 | 5.5 | 20 | 45 | 19 | 110–120 | 20–22 |');
+    expect(text).toContain(
+      '| `inspect oci:examples/images/hello:latest` | 200 | 21 | 9.5 | 105 | 56 | 20 | 190–210 | 20–25 |',
+    );
+    expect(text).toContain('| `node -e 0` (floor) | 95 | | | | 40 | | 90–100 | |');
+    // after the copy table and verdict
+    expect(text.indexOf('### Start-up')).toBeGreaterThan(text.indexOf('### Against the targets'));
+  });
+
+  it('says when the machine was busy', () => {
+    expect(renderMarkdown(report({ startup: startup(1.7) }))).toContain(
+      'Load average 1.70 when they began (**busy**',
+    );
+  });
+
+  it('stands alone when no copy case ran (--cases startup)', () => {
+    const text = renderMarkdown(
+      report({ startup: startup(), image: undefined, largeImage: undefined, results: [], large: undefined }),
+    );
+    expect(text).toContain('### Start-up');
+    expect(text).not.toContain('| case |');
+    expect(text).not.toContain('Against the targets');
+    expect(text).not.toContain('- Image:');
+  });
+
+  it('says why it was not measured', () => {
+    const text = renderMarkdown(report({ startupSkipped: 'the CLI (apps/cli/dist/cli.js) is not built' }));
+    expect(text).toContain('### Start-up\n\nNot measured: the CLI (apps/cli/dist/cli.js) is not built.');
   });
 });
 

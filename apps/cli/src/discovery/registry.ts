@@ -2,6 +2,7 @@
 // several packages claim one prefix: explicit (--plugin, SKOPEO_TS_PLUGINS, config file), then
 // bundled by an embedder, then first-party, then third-party; within each, the order found
 // (beside the CLI's install before the project's node_modules).
+import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type ImageReference,
@@ -55,6 +56,16 @@ function claims(candidate: PluginCandidate, transport: string): boolean {
   return candidate.transports.includes(transport);
 }
 
+/** The candidate's package directory with symlinks resolved; undefined when it has none ("bundled"). */
+async function packageDirectory(candidate: PluginCandidate): Promise<string | undefined> {
+  if (candidate.location === 'bundled') return undefined;
+  try {
+    return await realpath(candidate.location);
+  } catch {
+    return candidate.location;
+  }
+}
+
 function usable(candidate: PluginCandidate): boolean {
   return candidate.apiVersion === undefined || isSupportedApiVersion(candidate.apiVersion);
 }
@@ -64,6 +75,7 @@ export class PluginRegistry {
   private explicit: Promise<PluginCandidate[]> | undefined;
   private bundled: Promise<PluginCandidate[]> | undefined;
   private scanned: Promise<PluginCandidate[]> | undefined;
+  private all: Promise<PluginCandidate[]> | undefined;
   private readonly plugins = new Map<PluginCandidate, Promise<TransportPlugin>>();
 
   constructor(private readonly options: DiscoveryOptions) {
@@ -153,15 +165,39 @@ export class PluginRegistry {
     return [...names];
   }
 
-  /** All packages, in precedence order. */
-  async allCandidates(): Promise<PluginCandidate[]> {
+  /**
+   * All packages, in precedence order, each package directory once: a package found by several
+   * routes (bundled by the embedder and also scanned in its node_modules, named with --plugin and
+   * also installed, reached through a symlink) is kept where it ranks highest.
+   */
+  allCandidates(): Promise<PluginCandidate[]> {
+    this.all ??= this.collectCandidates();
+    return this.all;
+  }
+
+  private async collectCandidates(): Promise<PluginCandidate[]> {
     const all = [
       ...(await this.explicitCandidates()),
       ...(await this.bundledCandidates()),
       ...(await this.scannedCandidates()),
     ];
     // Array.prototype.sort is stable: discovery order is kept within one precedence.
-    return all.sort((a, b) => precedence(a) - precedence(b));
+    all.sort((a, b) => precedence(a) - precedence(b));
+    const seen = new Map<string, PluginCandidate>();
+    const unique: PluginCandidate[] = [];
+    for (const candidate of all) {
+      const dir = await packageDirectory(candidate);
+      const first = dir === undefined ? undefined : seen.get(dir);
+      if (first !== undefined) {
+        this.options.debug?.(
+          `${candidate.packageName} (${describeSource(candidate)}: ${candidate.location}) is the package already found as ${describeSource(first)}: ${first.location}`,
+        );
+        continue;
+      }
+      if (dir !== undefined) seen.set(dir, candidate);
+      unique.push(candidate);
+    }
+    return unique;
   }
 
   private load(candidate: PluginCandidate): Promise<TransportPlugin> {

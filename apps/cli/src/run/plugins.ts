@@ -1,8 +1,12 @@
 // `skopeo-ts plugins`: which transports were found, from which packages, and where; plus the
-// first-party transports that are not installed (table only). Nothing is imported.
+// first-party transports that are not installed, or not released yet (table only). Nothing is imported.
 import type { App } from '../app.js';
 import { describeSource } from '../discovery/candidate.js';
-import { firstPartyPackageFor, firstPartyTransportNames } from '../discovery/first-party.js';
+import {
+  firstPartyPackageFor,
+  firstPartyTransportNames,
+  isReleasedFirstPartyPackage,
+} from '../discovery/first-party.js';
 import type { DiscoveredTransport } from '../discovery/registry.js';
 
 interface PluginRow {
@@ -66,10 +70,18 @@ export async function runPlugins(app: App, opts: Readonly<Record<string, unknown
   }
   let text = discovered.length === 0 ? 'No transports found.\n' : `${table(lines)}\n`;
   const found = new Set(discovered.filter((entry) => entry.active).map((entry) => entry.transport));
-  const missing = firstPartyTransportNames().filter((name) => !found.has(name));
-  if (missing.length > 0) {
+  const missing = firstPartyTransportNames()
+    .filter((name) => !found.has(name))
+    .map((name) => ({ name, packageName: firstPartyPackageFor(name) ?? '' }));
+  const installable = missing.filter(({ packageName }) => isReleasedFirstPartyPackage(packageName));
+  const planned = missing.filter(({ packageName }) => !isReleasedFirstPartyPackage(packageName));
+  if (installable.length > 0) {
     text += '\nNot installed:\n';
-    text += `${table(missing.map((name) => [`  ${name}`, `npm install -g ${firstPartyPackageFor(name) ?? ''}`]))}\n`;
+    text += `${table(installable.map(({ name, packageName }) => [`  ${name}`, `npm install -g ${packageName}`]))}\n`;
+  }
+  if (planned.length > 0) {
+    text += '\nPlanned, not available in this release:\n';
+    text += `${table(planned.map(({ name, packageName }) => [`  ${name}`, packageName]))}\n`;
   }
   app.io.stdout.write(text);
 }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processIsAlive } from '@skopeo-ts/file-lock';
 import { io } from './errors.js';
 import { SKOPEO_TEMP_PREFIX, TEMP_PREFIX } from './paths.js';
 
@@ -20,16 +21,6 @@ export function tempName(): string {
 
 export function isTempName(name: string): boolean {
   return name.startsWith(TEMP_PREFIX) || name.startsWith(SKOPEO_TEMP_PREFIX);
-}
-
-/** Whether a process with this pid runs on this machine (EPERM: it runs, as another user). */
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The writer of one of our temp files is known to be gone (same host, pid not running). */
