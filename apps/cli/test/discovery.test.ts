@@ -121,9 +121,10 @@ describe('skopeo-ts plugins', () => {
     expect(result.stdout).toContain('Not installed:');
     expect(result.stdout).toMatch(/oci\s+npm install -g @skopeo-ts\/transport-oci/);
     expect(result.stdout).toMatch(/dir\s+npm install -g @skopeo-ts\/transport-dir/);
+    expect(result.stdout).toMatch(/docker\s+npm install -g @skopeo-ts\/transport-docker/);
     // Planned packages are listed apart, with no install command.
     const planned = result.stdout.slice(result.stdout.indexOf('Planned, not available in this release:'));
-    expect(planned).toMatch(/^ {2}docker\s+@skopeo-ts\/transport-docker$/m);
+    expect(planned).toMatch(/^ {2}docker-archive\s+@skopeo-ts\/transport-docker-archive$/m);
     expect(planned).toMatch(/^ {2}ostree\s+@skopeo-ts\/transport-ostree$/m);
     expect(planned).not.toContain('npm install');
   });
@@ -206,6 +207,7 @@ describe('using a discovered plugin', () => {
       ['oci:/some/layout:tag', '@skopeo-ts/transport-oci'],
       ['oci-archive:/some/file.tar', '@skopeo-ts/transport-oci'],
       ['dir:/some/dir', '@skopeo-ts/transport-dir'],
+      ['docker://busybox', '@skopeo-ts/transport-docker'],
     ] as const) {
       const result = await runCli(['inspect', reference], { cli, cwd: emptyDir });
       expect(result.exitCode).toBe(1);
@@ -218,7 +220,6 @@ describe('using a discovered plugin', () => {
 
   it('says a planned first-party transport is not available, without sending users to npm install', async () => {
     for (const [reference, packageName] of [
-      ['docker://busybox', '@skopeo-ts/transport-docker'],
       ['docker-archive:/some/file.tar', '@skopeo-ts/transport-docker-archive'],
       ['docker-daemon:busybox:latest', '@skopeo-ts/transport-docker-daemon'],
       ['containers-storage:busybox', '@skopeo-ts/transport-containers-storage'],

@@ -40,6 +40,7 @@ const PACKAGE_DIRS = {
   '@skopeo-ts/cli': 'apps/cli',
   '@skopeo-ts/transport-oci': 'packages/transport-oci',
   '@skopeo-ts/transport-dir': 'packages/transport-dir',
+  '@skopeo-ts/transport-docker': 'packages/transport-docker',
   'skopeo-ts': 'apps/skopeo-ts',
   'skopeo-ts-transport-memory': 'examples/transport-memory',
 } as const;
@@ -257,6 +258,7 @@ describe('the packed packages', () => {
       '@skopeo-ts/cli': caret('@skopeo-ts/cli'),
       '@skopeo-ts/core': caret('@skopeo-ts/core'),
       '@skopeo-ts/transport-dir': caret('@skopeo-ts/transport-dir'),
+      '@skopeo-ts/transport-docker': caret('@skopeo-ts/transport-docker'),
       '@skopeo-ts/transport-oci': caret('@skopeo-ts/transport-oci'),
     });
     expect(packed['skopeo-ts'].packageJson.bin).toEqual({ 'skopeo-ts': './dist/cli.js' });
@@ -347,6 +349,7 @@ describe('skopeo-ts (batteries included), installed with npm install -g', () => 
       '@skopeo-ts/cli',
       '@skopeo-ts/transport-oci',
       '@skopeo-ts/transport-dir',
+      '@skopeo-ts/transport-docker',
     ] as const;
     registry = await startLocalRegistry([
       ...served.map((name) => packed[name]),
@@ -367,6 +370,7 @@ describe('skopeo-ts (batteries included), installed with npm install -g', () => 
       '@skopeo-ts/cli',
       '@skopeo-ts/transport-oci',
       '@skopeo-ts/transport-dir',
+      '@skopeo-ts/transport-docker',
     ]) {
       expect(registry.requests, name).toContain(`GET /${name}`);
     }
@@ -379,6 +383,7 @@ describe('skopeo-ts (batteries included), installed with npm install -g', () => 
       ['oci', '@skopeo-ts/transport-oci'],
       ['oci-archive', '@skopeo-ts/transport-oci'],
       ['dir', '@skopeo-ts/transport-dir'],
+      ['docker', '@skopeo-ts/transport-docker'],
     ] as const) {
       const row = activeRow(rows, transport);
       expect(row, transport).toMatchObject({ package: pkg, version: packed[pkg].version, source: 'bundled' });

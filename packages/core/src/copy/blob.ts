@@ -115,6 +115,9 @@ export async function copyBlob(request: CopyBlobRequest): Promise<CopiedBlob> {
     : undefined;
   if (output) stages.push(output);
   const tail = new PassThrough({ highWaterMark: 1024 * 1024 });
+  // The pipeline listens for the tail's errors while it runs; a destination that fails after the
+  // pipeline settled must not turn the destroy below into an uncaught 'error' event.
+  tail.on('error', () => {});
   stages.push(tail);
 
   const mediaType = changed
