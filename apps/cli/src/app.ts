@@ -13,6 +13,8 @@ export interface OutputStream {
 }
 
 export interface CliIo {
+  /** What `login --password-stdin` reads (default: process.stdin). */
+  stdin?: AsyncIterable<string | Buffer>;
   stdout: OutputStream;
   stderr: OutputStream;
   env: Readonly<Record<string, string | undefined>>;

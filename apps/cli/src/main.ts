@@ -24,6 +24,8 @@ export interface MainOptions {
    * node_modules). Default: the directory of this package's own files.
    */
   installDir?: string;
+  /** What `login --password-stdin` reads (default: process.stdin). */
+  stdin?: AsyncIterable<string | Buffer>;
   stdout?: OutputStream;
   stderr?: OutputStream;
   env?: Readonly<Record<string, string | undefined>>;
@@ -42,6 +44,7 @@ export interface MainOptions {
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
   const io = {
+    ...(options.stdin ? { stdin: options.stdin } : {}),
     stdout: options.stdout ?? process.stdout,
     stderr: options.stderr ?? process.stderr,
     env,

@@ -3,6 +3,12 @@
 import { Command, Option } from 'commander';
 import { addCopyCommand } from './commands/copy.js';
 import { addInspectCommand } from './commands/inspect.js';
+import {
+  addListReposCommand,
+  addListTagsCommand,
+  addLoginCommand,
+  addLogoutCommand,
+} from './commands/registry.js';
 import { addDeleteCommand, addManifestDigestCommand, addPluginsCommand } from './commands/simple.js';
 import { collect, parseGoDuration } from './options/go-flags.js';
 
@@ -57,6 +63,10 @@ export function buildProgram(runtime: Runtime): Command {
   addCopyCommand(program, runtime);
   addDeleteCommand(program, runtime);
   addInspectCommand(program, runtime);
+  addListReposCommand(program, runtime);
+  addListTagsCommand(program, runtime);
+  addLoginCommand(program, runtime);
+  addLogoutCommand(program, runtime);
   addManifestDigestCommand(program, runtime);
   addPluginsCommand(program, runtime);
   return program;

@@ -363,4 +363,109 @@ describe('copyImage', () => {
     );
     expect(result.digest).toBe(manifestDigest(to.images.get('dst')!.manifest.bytes));
   });
+  describe('when the destination already has the manifest', () => {
+    type Method = 'getBlob' | 'putBlob' | 'tryReusingBlob' | 'hasManifest';
+    const counting = () => {
+      const calls: Method[] = [];
+      return { calls, hooks: { onCall: (method: Method) => calls.push(method) } };
+    };
+
+    it('skips every blob, reports them as already there, and still writes the tag', async () => {
+      const from = newStore();
+      const to = newStore();
+      const image = buildImage(from, { layers: ['a', 'b', 'a'], name: 'src' });
+      const first = counting();
+      await copyImage(
+        createMemoryTransport(from, {}, first.hooks).ref('src'),
+        createMemoryTransport(
+          to,
+          { hasManifest: true, desiredLayerCompression: 'compress' },
+          first.hooks,
+        ).ref('v1'),
+      );
+      expect(first.calls).toContain('hasManifest');
+      expect(first.calls).toContain('putBlob');
+
+      const second = counting();
+      const events: ProgressEvent[] = [];
+      const result = await copyImage(
+        createMemoryTransport(from, {}, second.hooks).ref('src'),
+        createMemoryTransport(
+          to,
+          { hasManifest: true, desiredLayerCompression: 'compress' },
+          second.hooks,
+        ).ref('v2'),
+        { progress: (event) => events.push(event) },
+      );
+      expect(second.calls).toEqual(['hasManifest']);
+      expect(result.digest).toBe(image.digest);
+      expect(Buffer.from(to.images.get('v2')!.manifest.bytes)).toEqual(Buffer.from(image.manifest));
+      const skipped = events.filter((e) => e.kind === 'blob-skipped');
+      expect(skipped).toHaveLength(3);
+      expect(skipped.every((e) => e.reason === 'already exists')).toBe(true);
+      expect(skipped.filter((e) => e.isConfig)).toHaveLength(1);
+      expect(events.some((e) => e.kind === 'blob-start')).toBe(false);
+      expect(events.filter((e) => e.kind === 'manifest')).toHaveLength(1);
+    });
+
+    it('copies blobs as usual when the destination does not have the manifest', async () => {
+      const from = newStore();
+      const to = newStore();
+      buildImage(from, { layers: ['a'], name: 'src' });
+      const calls = counting();
+      await copyImage(
+        createMemoryTransport(from, {}, calls.hooks).ref('src'),
+        createMemoryTransport(to, { hasManifest: true }, calls.hooks).ref('dst'),
+      );
+      expect(calls.calls.filter((c) => c === 'getBlob')).toHaveLength(2);
+      expect(to.images.has('dst')).toBe(true);
+    });
+
+    it('does not skip when the manifest would change (layers to compress)', async () => {
+      const from = newStore();
+      const to = newStore();
+      const image = buildImage(from, { layers: ['a', 'b'], gzip: false, name: 'src' });
+      // The destination has the uncompressed image's manifest (its blobs do not matter here).
+      to.images.set('plain', from.images.get('src')!);
+
+      const calls = counting();
+      const result = await copyImage(
+        createMemoryTransport(from, {}, calls.hooks).ref('src'),
+        createMemoryTransport(
+          to,
+          { hasManifest: true, desiredLayerCompression: 'compress' },
+          calls.hooks,
+        ).ref('compressed'),
+      );
+      expect(calls.calls).not.toContain('hasManifest');
+      expect(calls.calls).toContain('getBlob');
+      expect(result.digest).not.toBe(image.digest);
+      const written = parseManifest(to.images.get('compressed')!.manifest.bytes);
+      if (written.kind !== 'oci-manifest') throw new Error('expected an OCI manifest');
+      expect(written.manifest.layers.map((l) => l.mediaType)).toEqual([
+        'application/vnd.oci.image.layer.v1.tar+gzip',
+        'application/vnd.oci.image.layer.v1.tar+gzip',
+      ]);
+    });
+
+    it('skips the blobs of every list member the destination has (--all)', async () => {
+      const from = newStore();
+      const { index } = buildIndex(from, 'multi');
+      const to = newStore();
+      await copyImage(
+        createMemoryTransport(from).ref('multi'),
+        createMemoryTransport(to, { hasManifest: true }).ref('v1'),
+        { multiArch: 'all' },
+      );
+      const calls = counting();
+      const result = await copyImage(
+        createMemoryTransport(from, {}, calls.hooks).ref('multi'),
+        createMemoryTransport(to, { hasManifest: true }, calls.hooks).ref('v2'),
+        { multiArch: 'all' },
+      );
+      expect(calls.calls).toEqual(['hasManifest', 'hasManifest']);
+      expect(result.digest).toBe(digestOf(index));
+      expect(to.images.get('v2')!.instances.size).toBe(2);
+    });
+  });
 });

@@ -13,7 +13,7 @@ import type {
   Signature,
   Transport,
 } from '../src/index.js';
-import { DigestingStream, type Digest, digestOf, ImageNotFoundError } from '../src/index.js';
+import { DigestingStream, type Digest, digestOf, ImageNotFoundError, manifestDigest } from '../src/index.js';
 
 export interface StoredImage {
   manifest: ManifestBlob;
@@ -32,6 +32,8 @@ export interface DestinationTraits {
   supportsManifestLists?: boolean;
   supportsSignatures?: boolean;
   mustMatchDigest?: Digest;
+  /** The destination answers hasManifest from the images already in its store. */
+  hasManifest?: boolean;
 }
 
 export interface MemoryHooks {
@@ -39,6 +41,8 @@ export interface MemoryHooks {
   corrupt?: (digest: string) => Uint8Array | undefined;
   /** Records the number of getBlob calls running at once. */
   onConcurrency?: (running: number) => void;
+  /** Called with the name of each blob or manifest-lookup method the engine calls. */
+  onCall?: (method: 'getBlob' | 'putBlob' | 'tryReusingBlob' | 'hasManifest') => void;
 }
 
 export function newStore(): MemoryStore {
@@ -83,6 +87,7 @@ export function createMemoryTransport(
       return found;
     },
     async getBlob(info: BlobInfo) {
+      hooks.onCall?.('getBlob');
       const bytes = hooks.corrupt?.(info.digest) ?? store.blobs.get(info.digest);
       if (!bytes) throw new ImageNotFoundError(`no blob ${info.digest}`);
       running++;
@@ -113,6 +118,7 @@ export function createMemoryTransport(
       ...(traits.mustMatchDigest ? { mustMatchDigest: traits.mustMatchDigest } : {}),
       threadSafe: true,
       async putBlob(stream: Readable, info: PutBlobInfo) {
+        hooks.onCall?.('putBlob');
         const digesting = new DigestingStream({ digest: info.digest, size: info.size, what: 'put blob' });
         const parts: Buffer[] = [];
         stream.once('error', (error) => digesting.destroy(error));
@@ -126,9 +132,22 @@ export function createMemoryTransport(
         };
       },
       async tryReusingBlob(info: BlobInfo) {
+        hooks.onCall?.('tryReusingBlob');
         const bytes = store.blobs.get(info.digest);
         return bytes ? { digest: info.digest, size: bytes.length } : undefined;
       },
+      ...(traits.hasManifest
+        ? {
+            async hasManifest(digest: Digest) {
+              hooks.onCall?.('hasManifest');
+              for (const image of store.images.values()) {
+                if (manifestDigest(image.manifest.bytes, image.manifest.mediaType) === digest) return true;
+                if (image.instances.has(digest)) return true;
+              }
+              return false;
+            },
+          }
+        : {}),
       async putManifest(bytes, options) {
         const blob = { bytes, mediaType: options?.mediaType ?? '' };
         if (options?.instanceDigest) staged.instances.set(options.instanceDigest, blob);

@@ -9,6 +9,7 @@ import {
   type Context,
   type Digest,
   guessManifestMediaType,
+  type HasManifestOptions,
   type ImageDestination,
   type LayerCompression,
   MANIFEST_MEDIA_TYPES,
@@ -253,10 +254,11 @@ export class DockerImageDestination implements ImageDestination {
   }
 
   /**
-   * Whether the repository already has a manifest with this digest (HEAD). With the tag
-   * pointing at it, a copy of that very image has nothing to do; core has no hook to ask yet.
+   * Whether the repository already has a manifest with this digest (HEAD). The copy engine asks
+   * before copying an image it would write unchanged: if it is there, no blob is touched and only
+   * the manifest is written (to set the tag).
    */
-  async hasManifest(digest: Digest, signal?: AbortSignal): Promise<boolean> {
+  async hasManifest(digest: Digest, options?: HasManifestOptions): Promise<boolean> {
     const response = await this.client.request({
       method: 'HEAD',
       path: manifestPath(this.repository, digest),
@@ -264,7 +266,7 @@ export class DockerImageDestination implements ImageDestination {
       scopes: this.scopes,
       what: `checking whether ${this.name} has manifest ${digest}`,
       expect: [200, 404],
-      signal: this.signal({ signal }),
+      signal: this.signal(options),
     });
     discard(response.body);
     return response.status === 200;

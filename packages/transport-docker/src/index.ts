@@ -13,6 +13,11 @@ export { DEFAULT_USER_AGENT, type DockerTransportOptions } from './runtime.js';
 export { parseContentRange } from './blob-reader.js';
 export { MAX_CHUNK_BYTES, uploadLocation } from './upload.js';
 export * from './client/index.js';
+export {
+  type ConfigFileSettingsOptions,
+  configFileSettings,
+  createConfigFileSettings,
+} from './config/registry-settings.js';
 
 const plugin = defineTransportPlugin({
   packageName: packageJson.name,

@@ -9,11 +9,14 @@ import {
   type RegistrySettingsFactory,
   resolveSettings,
 } from './client/settings.js';
+import { configFileSettings } from './config/registry-settings.js';
 
 export interface DockerTransportOptions {
   /**
    * Where credentials, TLS settings, endpoints (mirrors, remapping, insecure registries) and
-   * proxies come from. Parts left out use the context alone (ctx.credentials, ctx.tls.verify).
+   * proxies come from. Default: the configuration files, as skopeo reads them
+   * (`configFileSettings`). A factory given here replaces that default; parts it leaves out use
+   * the context alone (ctx.credentials, ctx.tls.verify, no proxy).
    */
   settings?: RegistrySettingsFactory;
 }
@@ -24,7 +27,7 @@ export class DockerRuntime {
   constructor(private readonly options: DockerTransportOptions = {}) {}
 
   settings(ctx: Context): RegistrySettings {
-    return resolveSettings(ctx, this.options.settings);
+    return resolveSettings(ctx, this.options.settings ?? configFileSettings);
   }
 
   userAgent(ctx: Context): string {

@@ -1,14 +1,11 @@
 // The settings interfaces the configuration readers will implement: TLS (a registry with a CA the
 // test makes), credentials from a source instead of the context, and pull endpoints with mirrors.
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { copyImage, digestOf } from '@skopeo-ts/core';
 import {
   buildOciImage,
   fixtures,
   makeTempDir,
-  requirePeer,
   type RunningRegistry,
   startRegistry,
   type TempDir,
@@ -17,61 +14,11 @@ import { ociTransport } from '@skopeo-ts/transport-oci';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerTransport, type RegistryEndpoint } from '../src/index.js';
 import { docker, expectSkopeoError, uniqueRepo, useTempDirs } from './helpers.js';
+import { makeCertificates } from './support/certs.js';
 import { htpasswdConfig, writeHtpasswd } from './support/htpasswd.js';
 
 const tmp = useTempDirs();
 const oci = (rest: string) => ociTransport.parseReference(rest);
-
-function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
-  const openssl = requirePeer('openssl', 'openssl');
-  const run = (args: string[]) => execFileSync(openssl, args, { stdio: 'ignore', cwd: dir });
-  run([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=skopeo-ts test CA',
-  ]);
-  run([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=127.0.0.1',
-  ]);
-  execFileSync('sh', ['-c', 'printf "subjectAltName=DNS:localhost,IP:127.0.0.1\\n" > ext.cnf'], { cwd: dir });
-  run([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.crt',
-    '-days',
-    '2',
-    '-extfile',
-    'ext.cnf',
-  ]);
-  return { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
-}
 
 describe('TLS', () => {
   let registry: RunningRegistry;

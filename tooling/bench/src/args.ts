@@ -36,8 +36,10 @@ start-up of both (--version, inspect of examples/images/hello) against node -e 0
                     calling copyImage) or auto (default: the CLI when it is built and works)
   --rss MODE        peak RSS: time (GNU /usr/bin/time %M = ru_maxrss), proc (/proc/PID/status
                     VmHWM polled) or auto (default: time when installed)
-  --cases LIST      comma-separated ids: oci-oci, oci-dir, dir-oci, oci-archive, startup
-                    (startup alone builds no image and skips the 2x case)
+  --cases LIST      comma-separated ids: oci-oci, oci-dir, dir-oci, oci-archive,
+                    registry-oci, registry-dir, oci-registry-cold, oci-registry-blobs,
+                    oci-registry-noop (a local docker-registry on loopback; needs the
+                    CLI), startup (startup alone builds no image and skips the 2x case)
   --profile         also run ours once per case under node --cpu-prof and summarise it
   --output FILE     Markdown report (default docs/benchmarks.md); --no-write for none
   --rebuild         rebuild the cached images

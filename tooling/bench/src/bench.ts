@@ -4,9 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { makeTempDir, type SkopeoEnvironment, type TempDir } from '@skopeo-ts/testkit';
+import {
+  makeTempDir,
+  type RunningRegistry,
+  type SkopeoEnvironment,
+  startRegistry,
+  type TempDir,
+} from '@skopeo-ts/testkit';
 import { type BenchOptions, parseBenchArgs, USAGE } from './args.js';
-import { type BenchCase, benchCases, CASE_IDS, largeCase } from './cases.js';
+import { type BenchCase, benchCases, CASE_IDS, largeCase, REGISTRY_CASE_IDS } from './cases.js';
 import { ensureImage, resolveSpecification, warmPageCache } from './image.js';
 import { currentLoad, describeMachine } from './machine.js';
 import {
@@ -17,6 +23,7 @@ import {
   runMeasured,
 } from './measure.js';
 import { assertRepoLayout, REPO_ROOT } from './paths.js';
+import { REGISTRY_REPOSITORY, REGISTRY_TAG, registryCases, verifyRegistryImage } from './registry-cases.js';
 import { type ProfileSummary, readProfile, summarizeProfile } from './profile.js';
 import {
   type BenchReport,
@@ -59,16 +66,23 @@ interface Runner {
 async function timedRun(runner: Runner, tool: Tool, benchCase: BenchCase, run: number): Promise<Sample> {
   const destPath = join(runner.work, `${benchCase.id}-${tool.name}-${run}`);
   await rm(destPath, { recursive: true, force: true });
-  syncDisks();
-  const measured = await runMeasured(
-    tool.command,
-    tool.copyArgs(benchCase.source, benchCase.destination(destPath)),
-    {
-      env: tool.env,
-      method: runner.rss,
-      timeoutMs: RUN_TIMEOUT_MS,
-    },
-  );
+  await benchCase.prepare?.(destPath);
+  let measured: Awaited<ReturnType<typeof runMeasured>>;
+  try {
+    syncDisks();
+    measured = await runMeasured(
+      tool.command,
+      tool.copyArgs(benchCase.source, benchCase.destination(destPath), benchCase.flags),
+      {
+        env: tool.env,
+        method: runner.rss,
+        timeoutMs: RUN_TIMEOUT_MS,
+      },
+    );
+  } catch (error) {
+    await benchCase.release?.(destPath);
+    throw error;
+  }
   try {
     if (measured.exitCode !== 0) {
       throw new Error(
@@ -77,6 +91,7 @@ async function timedRun(runner: Runner, tool: Tool, benchCase: BenchCase, run: n
     }
     await benchCase.verify(destPath);
   } finally {
+    await benchCase.release?.(destPath);
     await rm(destPath, { recursive: true, force: true });
   }
   const rss = measured.peakRssBytes === undefined ? 'n/a' : `${(measured.peakRssBytes / 1e6).toFixed(0)} MB`;
@@ -153,6 +168,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw new Error(`unknown case(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
   const wanted = (id: string) => options.cases === undefined || options.cases.includes(id);
   const copying = CASE_IDS.some(wanted);
+  const registryWanted = REGISTRY_CASE_IDS.some(wanted);
   const measureStartup = wanted(STARTUP_CASE_ID) && options.startupRuns > 0;
 
   const loadAtStart = currentLoad();
@@ -164,6 +180,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let skopeoEnvironment: SkopeoEnvironment | undefined;
   let work: TempDir | undefined;
+  let registry: RunningRegistry | undefined;
   try {
     const skopeo = await skopeoTool();
     skopeoEnvironment = skopeo.environment;
@@ -227,6 +244,28 @@ async function main(argv: readonly string[]): Promise<number> {
     if (image !== undefined) await warmPageCache(image.layoutDir);
 
     const cases = image === undefined ? [] : benchCases({ image, dirCopy }).filter((c) => wanted(c.id));
+    let registrySkipped: string | undefined;
+    if (image !== undefined && registryWanted) {
+      if (ours.argv === undefined) {
+        registrySkipped = 'ours runs through the library runner, which has no docker: transport';
+        log(`registry cases: skipped: ${registrySkipped}`);
+      } else {
+        registry = await startRegistry();
+        log(`registry: docker-registry at ${registry.url} (plain HTTP, storage ${registry.rootDir})`);
+        // The shared registry serves the image to pull, to re-push and to tag again: skopeo pushes it.
+        const served = `docker://${registry.host}/${REGISTRY_REPOSITORY}:${REGISTRY_TAG}`;
+        const pushed = spawnSync(
+          skopeo.tool.command,
+          skopeo.tool.copyArgs(image.reference, served, ['--dest-tls-verify=false']),
+          { env: skopeo.tool.env, encoding: 'utf8' },
+        );
+        if (pushed.status !== 0)
+          throw new Error(`skopeo could not push the image to ${served}: ${pushed.stderr}`);
+        await verifyRegistryImage(registry, REGISTRY_REPOSITORY, REGISTRY_TAG, image, true);
+        await warmPageCache(registry.rootDir);
+        cases.push(...registryCases({ image, registry }).filter((c) => wanted(c.id)));
+      }
+    }
     const results: CaseResult[] = [];
     for (const benchCase of cases)
       results.push(await runCase(runner, benchCase, ours, skopeo.tool, options.runs));
@@ -264,6 +303,7 @@ async function main(argv: readonly string[]): Promise<number> {
       profiles,
       startup,
       startupSkipped,
+      registrySkipped,
     };
     const markdown = renderMarkdown(report);
     process.stdout.write(markdown);
@@ -273,6 +313,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return 0;
   } finally {
+    await registry?.stop();
     await work?.cleanup();
     await skopeoEnvironment?.cleanup();
   }

@@ -12,9 +12,20 @@ export interface BenchCase {
   /** The destination reference for a fresh path. */
   destination(path: string): string;
   verify(path: string): Promise<void>;
+  /** Extra `copy` flags, before SOURCE (both tools take them: `--src-tls-verify=false`, …). */
+  flags?: readonly string[];
+  /** Untimed work before a run for the fresh `path` (e.g. start a registry with empty storage). */
+  prepare?(path: string): Promise<void>;
+  /** Untimed clean-up after a run (after verify), whether it worked or not. */
+  release?(path: string): Promise<void>;
+  /**
+   * Bounded by start-up rather than by moving data: reported in seconds against this target
+   * instead of the ours/skopeo ratio target.
+   */
+  secondsTarget?: number;
 }
 
-const DEST_TAG = 'bench';
+export const DEST_TAG = 'bench';
 
 function hexOf(digest: string): string {
   return digest.slice(digest.indexOf(':') + 1);
@@ -27,7 +38,7 @@ async function expectSize(path: string, size: number, what: string): Promise<voi
 }
 
 /** An OCI layout tagged DEST_TAG holding exactly the image (compression kept: same manifest digest). */
-async function verifyLayout(dir: string, image: BenchImage): Promise<void> {
+export async function verifyLayout(dir: string, image: BenchImage): Promise<void> {
   const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as {
     manifests: { digest: string; annotations?: Record<string, string> }[];
   };
@@ -44,7 +55,7 @@ async function verifyLayout(dir: string, image: BenchImage): Promise<void> {
   }
 }
 
-async function verifyDir(dir: string, image: BenchImage): Promise<void> {
+export async function verifyDir(dir: string, image: BenchImage): Promise<void> {
   const manifest = await readFile(join(dir, 'manifest.json'));
   const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
   if (digest !== image.manifestDigest) {
@@ -70,7 +81,15 @@ export interface CaseInputs {
   dirCopy: string;
 }
 
-export const CASE_IDS = ['oci-oci', 'oci-dir', 'dir-oci', 'oci-archive'] as const;
+export const LOCAL_CASE_IDS = ['oci-oci', 'oci-dir', 'dir-oci', 'oci-archive'] as const;
+export const REGISTRY_CASE_IDS = [
+  'registry-oci',
+  'registry-dir',
+  'oci-registry-cold',
+  'oci-registry-blobs',
+  'oci-registry-noop',
+] as const;
+export const CASE_IDS = [...LOCAL_CASE_IDS, ...REGISTRY_CASE_IDS] as const;
 
 export function benchCases({ image, dirCopy }: CaseInputs): BenchCase[] {
   return [

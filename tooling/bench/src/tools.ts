@@ -21,7 +21,8 @@ export interface Tool {
   description: string;
   version: string;
   command: string;
-  copyArgs(source: string, destination: string): string[];
+  /** `flags`: extra copy flags (placed before SOURCE). */
+  copyArgs(source: string, destination: string, flags?: readonly string[]): string[];
   /** The same copy under `node --cpu-prof` (ours only). */
   profileArgs?(source: string, destination: string, profileDir: string): string[];
   /** Any command line (`--version`, `inspect REF`), for start-up; undefined for the library runner. */
@@ -67,7 +68,7 @@ export function cliTool(cli: { path: string; version: string }): Tool {
     startupDescription: `\`node ${shown} ARGS\``,
     version: `skopeo-ts ${cli.version}`,
     command: process.execPath,
-    copyArgs: (source, destination) => [cli.path, 'copy', source, destination],
+    copyArgs: (source, destination, flags = []) => [cli.path, 'copy', ...flags, source, destination],
     profileArgs: (source, destination, dir) => [
       '--cpu-prof',
       `--cpu-prof-dir=${dir}`,
@@ -160,7 +161,7 @@ export async function skopeoTool(): Promise<{ tool: Tool; environment: SkopeoEnv
       description: `\`skopeo ${global[0]} POLICY ${global[2]} DIR copy SRC DEST\` (isolated HOME, TMPDIR, registries.conf)`,
       version: `skopeo ${version}`,
       command: binary,
-      copyArgs: (source, destination) => [...global, 'copy', source, destination],
+      copyArgs: (source, destination, flags = []) => [...global, 'copy', ...flags, source, destination],
       argv: (args) => [...args],
       startupDescription: '`skopeo ARGS` (isolated HOME, TMPDIR, registries.conf)',
       env: environment.env,

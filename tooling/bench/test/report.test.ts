@@ -98,6 +98,43 @@ describe('renderMarkdown', () => {
   });
 });
 
+describe('registry cases in the report', () => {
+  it('judges the no-op re-push in seconds, not by the ratio, and describes the registry', () => {
+    const base = report();
+    const text = renderMarkdown(
+      report({
+        results: [
+          ...base.results,
+          {
+            benchCase: benchCase('oci-registry-cold', 'oci → registry, cold'),
+            ours: samples([2, 2, 2], 110),
+            skopeo: samples([3, 3, 3], 22),
+          },
+          {
+            benchCase: {
+              ...benchCase('oci-registry-noop', 'oci → registry, no-op re-push'),
+              secondsTarget: 0.25,
+            },
+            ours: samples([0.2, 0.2, 0.2], 90),
+            skopeo: samples([0.05, 0.05, 0.05], 20),
+          },
+        ],
+      }),
+    );
+    expect(text).toContain('| oci → registry, cold | 2.00 | 3.00 | 0.67 ✓✓ |');
+    expect(text).toContain('| oci → registry, no-op re-push | 0.20 | 0.05 | 4.00 (✓ s) |');
+    expect(text).toContain('- oci → registry, no-op re-push ≤ 0.25 s: met (ours 0.20 s, skopeo 0.05 s)');
+    // the no-op case is not in the ratio verdict
+    expect(text).toContain('**not met** on oci → dir (1.10)\n');
+    expect(text).toContain("Debian's docker-registry on loopback");
+  });
+
+  it('says why the registry cases did not run', () => {
+    const text = renderMarkdown(report({ registrySkipped: 'no CLI' }));
+    expect(text).toContain('- Registry cases not run: no CLI.');
+  });
+});
+
 const ms = (values: number[], rssMB: number): Sample[] =>
   samples(
     values.map((v) => v / 1000),

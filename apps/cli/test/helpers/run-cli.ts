@@ -26,6 +26,8 @@ export interface RunCliOptions {
   cli?: string;
   /** Home directory (default: `<cwd>/.home`, created). */
   home?: string;
+  /** Written to the CLI's stdin (default: an empty stdin). */
+  input?: string;
 }
 
 export function requireBuiltCli(cli = BUILT_CLI): void {
@@ -50,7 +52,9 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
     LANG: 'C.UTF-8',
     ...options.env,
   };
-  const child = spawn(process.execPath, [cli, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => {}); // the CLI may exit without reading stdin
+  child.stdin.end(options.input);
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

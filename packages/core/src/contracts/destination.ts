@@ -47,6 +47,10 @@ export interface PutManifestOptions {
   instanceDigest?: Digest;
 }
 
+export interface HasManifestOptions {
+  signal?: AbortSignal;
+}
+
 export interface CommitOptions {
   signal?: AbortSignal;
   /** The top-level manifest bytes (a list or the single manifest) as written. */
@@ -79,6 +83,12 @@ export interface ImageDestination {
   /** Returns the blob to use if the destination already has it (or a substitute); else undefined. */
   tryReusingBlob(info: BlobInfo, options: TryReusingBlobOptions): Promise<ReusedBlob | undefined>;
   putManifest(bytes: Uint8Array, options?: PutManifestOptions): Promise<void>;
+  /**
+   * Optional: whether the destination already holds a manifest with this digest (with every blob
+   * it references, as a registry repository does). When it does and the copy would write that very
+   * manifest, the copy engine skips every blob and only writes the manifest (to set the tag).
+   */
+  hasManifest?(digest: Digest, options?: HasManifestOptions): Promise<boolean>;
   putSignatures(signatures: Signature[], options?: PutManifestOptions): Promise<void>;
   /** Makes everything written visible, atomically where the transport can. */
   commit(options?: CommitOptions): Promise<void>;

@@ -28,7 +28,8 @@ import {
 import type { ParsedImageManifest, ParsedManifest, ParsedManifestList } from '../manifest/parse.js';
 import { chooseInstance, formatPlatform, wantedPlatform } from '../manifest/platform.js';
 import { copyBlob } from './blob.js';
-import type { CompressionWish } from './layer-compression.js';
+import { layerMediaTypeCompression } from '../manifest/media-types.js';
+import { type CompressionWish, planCompression } from './layer-compression.js';
 import { mapWithConcurrency } from './limiter.js';
 import { chooseManifestType, type PreserveReason, preserveText } from './manifest-type.js';
 import { type CopyOptions, type CopyResult, DEFAULT_CONCURRENCY } from './options.js';
@@ -235,8 +236,6 @@ class ImageCopier {
     const preserve = listPreserve ?? (await this.preserveReason(signatures));
     const target = chooseManifestType(image, this.destination, this.options.manifestType, preserve);
     const config = configInfo(image);
-    const configBytes = config ? await readSmallBlob(this.source, config, this.signal) : undefined;
-    const diffIDs = configBytes ? diffIDsOf(configBytes) : undefined;
     const manifestLayers = layerInfos(image);
     const layers = (await this.source.layerInfosForCopy?.(instance, this.readOptions())) ?? manifestLayers;
     if (layers.length !== manifestLayers.length) {
@@ -245,6 +244,12 @@ class ImageCopier {
       );
     }
     const instanceDigestOption = instance === undefined || topLevel ? {} : { instanceDigest: instance };
+
+    if (await this.destinationHasImage(image, instance, target, layers, manifestLayers, preserve)) {
+      return this.writeExistingImage(image, config, layers, topLevel, signatures);
+    }
+    const configBytes = config ? await readSmallBlob(this.source, config, this.signal) : undefined;
+    const diffIDs = configBytes ? diffIDsOf(configBytes) : undefined;
 
     // One copy per distinct digest: repeated layers share the work.
     const copies = new Map<string, Promise<BlobInfo>>();
@@ -318,6 +323,84 @@ class ImageCopier {
       });
     }
     return { bytes: result.bytes, mediaType: result.mediaType, digest };
+  }
+
+  /**
+   * Whether the destination already holds this very image: the manifest will be written as it is
+   * (same type, no layer substituted, no compression change — decided from the layer media types,
+   * conservatively) and the destination says it has a manifest with the source digest.
+   */
+  private async destinationHasImage(
+    image: ParsedImageManifest,
+    instance: Digest | undefined,
+    target: string,
+    layers: readonly BlobInfo[],
+    manifestLayers: readonly BlobInfo[],
+    preserve: PreserveReason,
+  ): Promise<boolean> {
+    const hasManifest = this.destination.hasManifest?.bind(this.destination);
+    if (hasManifest === undefined || image.kind === 'docker-v2s1' || target !== image.mediaType) return false;
+    const unchanged = layers.every((layer, i) => {
+      if (!sameBlob(layer, manifestLayers[i]) || (layer.urls?.length ?? 0) > 0) return false;
+      if (preserve !== undefined) return true;
+      const compression =
+        layer.mediaType === undefined ? undefined : layerMediaTypeCompression(layer.mediaType);
+      return compression !== undefined && planCompression(compression, this.compression).kind === 'preserve';
+    });
+    if (!unchanged) return false;
+    const digest = instance ?? manifestDigest(image.bytes, image.mediaType);
+    const mustMatch = this.destination.mustMatchDigest;
+    if (mustMatch !== undefined && mustMatch !== digest) return false;
+    throwIfAborted(this.signal);
+    try {
+      return await hasManifest(digest, this.readOptions());
+    } catch (error) {
+      // The lookup is an optimization: if it fails, copy as usual (which reports real errors).
+      if (this.signal?.aborted) throw error;
+      return false;
+    }
+  }
+
+  /** The destination has the image: every blob is reported as there, only the manifest is written. */
+  private async writeExistingImage(
+    image: ParsedImageManifest,
+    config: BlobInfo | undefined,
+    layers: readonly BlobInfo[],
+    topLevel: boolean,
+    signatures: Signature[],
+  ): Promise<WrittenManifest> {
+    const seen = new Set<string>();
+    for (const layer of layers) {
+      if (seen.has(layer.digest)) continue;
+      seen.add(layer.digest);
+      this.progress?.({
+        kind: 'blob-skipped',
+        digest: layer.digest,
+        isConfig: false,
+        size: layer.size,
+        reason: 'already exists',
+      });
+    }
+    if (config) {
+      this.progress?.({
+        kind: 'blob-skipped',
+        digest: config.digest,
+        isConfig: true,
+        size: config.size,
+        reason: 'already exists',
+      });
+    }
+    const digest = manifestDigest(image.bytes, image.mediaType);
+    this.say('Writing manifest to image destination');
+    await this.writeManifest(image, topLevel ? undefined : digest);
+    if (signatures.length > 0) {
+      this.say('Storing signatures');
+      await this.destination.putSignatures(signatures, {
+        ...this.readOptions(),
+        ...(topLevel ? {} : { instanceDigest: digest }),
+      });
+    }
+    return { bytes: image.bytes, mediaType: image.mediaType, digest };
   }
 
   private async writeManifest(manifest: ParsedManifest, instanceDigest: Digest | undefined): Promise<void> {

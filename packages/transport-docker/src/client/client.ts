@@ -153,6 +153,8 @@ export class RegistryClient {
         });
       } catch (error) {
         if (isAbortError(error)) throw asAborted(error);
+        // Plain http cannot fix a setting that cannot work (an unsupported proxy).
+        if (isSkopeoError(error, 'UNSUPPORTED') || isSkopeoError(error, 'INVALID_ARGUMENT')) throw error;
         failures.push({ url, error: isSkopeoError(error) ? error : networkError(what, this.host, error) });
       }
     }
@@ -191,6 +193,8 @@ export class RegistryClient {
         });
       } catch (error) {
         if (isAbortError(error) || signal?.aborted) throw asAborted(error);
+        // A setting that cannot work (a socks5 proxy, HTTP_PROXY under CGI) is no network error.
+        if (isSkopeoError(error)) throw error;
         if (isNetworkError(error) && failures < this.retry.times) {
           failures++;
           await sleep(this.retry.delayMs(failures), signal);

@@ -80,3 +80,8 @@ export {
   proxyForUrl,
   useProxy,
 } from './proxy.js';
+export {
+  type ConfigFileSettingsOptions,
+  configFileSettings,
+  createConfigFileSettings,
+} from './registry-settings.js';
