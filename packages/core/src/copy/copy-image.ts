@@ -313,16 +313,7 @@ class ImageCopier {
         digest,
       );
     }
-    this.say('Writing manifest to image destination');
-    await this.writeManifest(result, topLevel ? undefined : digest);
-    if (signatures.length > 0) {
-      this.say('Storing signatures');
-      await this.destination.putSignatures(signatures, {
-        ...this.readOptions(),
-        ...(topLevel ? {} : { instanceDigest: digest }),
-      });
-    }
-    return { bytes: result.bytes, mediaType: result.mediaType, digest };
+    return this.writeImage(result, digest, topLevel, signatures);
   }
 
   /**
@@ -390,9 +381,18 @@ class ImageCopier {
         reason: 'already exists',
       });
     }
-    const digest = manifestDigest(image.bytes, image.mediaType);
+    return this.writeImage(image, manifestDigest(image.bytes, image.mediaType), topLevel, signatures);
+  }
+
+  /** Writes one image's manifest (by digest when it is a list member) and its signatures. */
+  private async writeImage(
+    manifest: ParsedManifest,
+    digest: Digest,
+    topLevel: boolean,
+    signatures: Signature[],
+  ): Promise<WrittenManifest> {
     this.say('Writing manifest to image destination');
-    await this.writeManifest(image, topLevel ? undefined : digest);
+    await this.writeManifest(manifest, topLevel ? undefined : digest);
     if (signatures.length > 0) {
       this.say('Storing signatures');
       await this.destination.putSignatures(signatures, {
@@ -400,7 +400,7 @@ class ImageCopier {
         ...(topLevel ? {} : { instanceDigest: digest }),
       });
     }
-    return { bytes: image.bytes, mediaType: image.mediaType, digest };
+    return { bytes: manifest.bytes, mediaType: manifest.mediaType, digest };
   }
 
   private async writeManifest(manifest: ParsedManifest, instanceDigest: Digest | undefined): Promise<void> {
