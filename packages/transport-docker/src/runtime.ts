@@ -3,6 +3,7 @@
 import type { Context } from '@skopeo-ts/core';
 import packageJson from '../package.json' with { type: 'json' };
 import { RegistryClient } from './client/client.js';
+import { preloadHttp } from './client/http.js';
 import {
   type RegistryEndpoint,
   type RegistrySettings,
@@ -27,6 +28,7 @@ export class DockerRuntime {
   constructor(private readonly options: DockerTransportOptions = {}) {}
 
   settings(ctx: Context): RegistrySettings {
+    preloadHttp();
     return resolveSettings(ctx, this.options.settings ?? configFileSettings);
   }
 
