@@ -18,7 +18,7 @@ import { ociTransport } from '@skopeo-ts/transport-oci';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerTransport, type RegistryEndpoint } from '../src/index.js';
 import { docker, expectSkopeoError, uniqueRepo, useTempDirs } from './helpers.js';
-import { makeCertificates } from './support/certs.js';
+import { useTlsRegistry } from './support/certs.js';
 import { htpasswdConfig, writeHtpasswd } from './support/htpasswd.js';
 
 const tmp = useTempDirs();
@@ -168,40 +168,24 @@ describe('credentials from the auth files and helpers', () => {
 });
 
 describe('TLS from certs.d', () => {
-  let registry: RunningRegistry;
-  let state: TempDir;
-  let ca: string;
-
-  beforeAll(async () => {
-    state = await makeTempDir('skopeo-ts-docker-certsd');
-    const certs = makeCertificates(state.path);
-    ca = await readFile(certs.ca, 'utf8');
-    registry = await startRegistry({
-      config: { http: { tls: { certificate: certs.cert, key: certs.key } } },
-    });
-  });
-
-  afterAll(async () => {
-    await registry?.stop();
-    await state?.cleanup();
-  });
+  const tls = useTlsRegistry('skopeo-ts-docker-certsd');
 
   it('the test CA in ctx.tls.certDir or ~/.config/containers/certs.d/HOST:PORT is trusted; without it a clear error', async () => {
-    const ref = `//${registry.host}/${uniqueRepo('certsd')}:v1`;
+    const ref = `//${tls.registry.host}/${uniqueRepo('certsd')}:v1`;
     const certDir = await tmp();
-    await writeFile(join(certDir, 'ca.crt'), ca);
+    await writeFile(join(certDir, 'ca.crt'), tls.ca);
     const pushed = await copyImage(oci(await layout()), docker(ref), {
       destinationContext: { homeDir: await tmp(), env: {}, tls: { certDir } },
     });
     const homeDir = await tmp();
-    await mkdir(join(homeDir, '.config/containers/certs.d', registry.host), { recursive: true });
-    await writeFile(join(homeDir, '.config/containers/certs.d', registry.host, 'ca.crt'), ca);
+    await mkdir(join(homeDir, '.config/containers/certs.d', tls.registry.host), { recursive: true });
+    await writeFile(join(homeDir, '.config/containers/certs.d', tls.registry.host, 'ca.crt'), tls.ca);
     expect(await manifestDigest(ref, { homeDir, env: {} })).toBe(pushed.digest);
     const error = await expectSkopeoError(manifestDigest(ref, { homeDir: await tmp(), env: {} }), 'IO');
-    expect(error.message).toContain(registry.host);
+    expect(error.message).toContain(tls.registry.host);
     expect((error as { hint?: string }).hint).toMatch(/tls-verify|CA/);
     // An unpaired client certificate in the directory is an error, not silently ignored.
-    await writeFile(join(certDir, 'client.cert'), ca);
+    await writeFile(join(certDir, 'client.cert'), tls.ca);
     await expect(manifestDigest(ref, { homeDir: await tmp(), env: {}, tls: { certDir } })).rejects.toThrow(
       /client\.key|client\.cert/,
     );

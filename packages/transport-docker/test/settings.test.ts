@@ -1,6 +1,3 @@
-// The settings interfaces the configuration readers will implement: TLS (a registry with a CA the
-// test makes), credentials from a source instead of the context, and pull endpoints with mirrors.
-import { readFile } from 'node:fs/promises';
 import { copyImage, digestOf } from '@skopeo-ts/core';
 import {
   buildOciImage,
@@ -14,48 +11,32 @@ import { ociTransport } from '@skopeo-ts/transport-oci';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerTransport, type RegistryEndpoint } from '../src/index.js';
 import { docker, expectSkopeoError, uniqueRepo, useTempDirs } from './helpers.js';
-import { makeCertificates } from './support/certs.js';
+import { useTlsRegistry } from './support/certs.js';
 import { htpasswdConfig, writeHtpasswd } from './support/htpasswd.js';
 
 const tmp = useTempDirs();
 const oci = (rest: string) => ociTransport.parseReference(rest);
 
 describe('TLS', () => {
-  let registry: RunningRegistry;
-  let state: TempDir;
-  let ca: string;
-
-  beforeAll(async () => {
-    state = await makeTempDir('skopeo-ts-docker-tls');
-    const certs = makeCertificates(state.path);
-    ca = await readFile(certs.ca, 'utf8');
-    registry = await startRegistry({
-      config: { http: { tls: { certificate: certs.cert, key: certs.key } } },
-    });
-  });
-
-  afterAll(async () => {
-    await registry?.stop();
-    await state?.cleanup();
-  });
+  const tls = useTlsRegistry('skopeo-ts-docker-tls');
 
   it('an unknown CA fails with IO and a hint; verify=false and a trusted CA both work over https', async () => {
-    const ref = `//${registry.host}/${uniqueRepo('tls')}:v1`;
+    const ref = `//${tls.registry.host}/${uniqueRepo('tls')}:v1`;
     const dir = await tmp();
     await buildOciImage(`${dir}/layout`, fixtures.single(), { tag: 'v1' });
     const error = await expectSkopeoError(
       copyImage(oci(`${dir}/layout:v1`), docker(ref), { destinationContext: {} }),
       'IO',
     );
-    expect(error.message).toContain(registry.host);
+    expect(error.message).toContain(tls.registry.host);
     expect((error as { hint?: string }).hint).toMatch(/tls-verify|CA/);
     const debug: string[] = [];
     const pushed = await copyImage(oci(`${dir}/layout:v1`), docker(ref), {
       destinationContext: { tls: { verify: false }, debug: (m) => debug.push(m) },
     });
-    expect(debug.some((line) => line.startsWith(`ping https://${registry.host}/v2/`))).toBe(true);
+    expect(debug.some((line) => line.startsWith(`ping https://${tls.registry.host}/v2/`))).toBe(true);
     const trusting = createDockerTransport({
-      settings: () => ({ tls: { forRegistry: async () => ({ verify: true, ca: [ca] }) } }),
+      settings: () => ({ tls: { forRegistry: async () => ({ verify: true, ca: [tls.ca] }) } }),
     });
     const source = await trusting.parseReference(ref).newSource({});
     try {
