@@ -57,6 +57,8 @@ export interface Context {
   ociSharedBlobDir?: string;
   /** OCI destinations: accept uncompressed layers instead of compressing them. */
   ociAcceptUncompressedLayers?: boolean;
+  /** docker-archive destinations: extra names for the image (skopeo's --additional-tag). */
+  dockerArchiveAdditionalTags?: readonly string[];
   /** Platform to choose from manifest lists instead of the running one. */
   platform?: Partial<Platform>;
   /** Retries of whole operations on network errors and 5xx. */

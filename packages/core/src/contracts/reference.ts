@@ -21,4 +21,26 @@ export interface ImageReference {
   newDestination(ctx: Context): Promise<ImageDestination>;
   /** Deletes the image. Transports that cannot delete throw an UNSUPPORTED error. */
   delete(ctx: Context): Promise<void>;
+  /**
+   * Optional: a destination that takes several images in one write (docker-archive with several
+   * sources). Transports without it take one image per destination.
+   */
+  newMultiImageDestination?(ctx: Context): Promise<MultiImageDestination>;
+}
+
+export interface NextImageOptions {
+  /** The name the image is stored under (e.g. its source's docker reference); undefined: untagged. */
+  dockerReference?: DockerReference;
+}
+
+/**
+ * Several images written as one unit: each `nextImage()` destination is committed in turn (the
+ * copy engine commits it as usual), and nothing is visible until `commit()` of the whole.
+ * `close()` without `commit()` leaves nothing behind.
+ */
+export interface MultiImageDestination {
+  readonly reference: ImageReference;
+  nextImage(options: NextImageOptions): Promise<ImageDestination>;
+  commit(options?: { signal?: AbortSignal }): Promise<void>;
+  close(): Promise<void>;
 }
