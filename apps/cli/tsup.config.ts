@@ -13,9 +13,10 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   splitting: true,
-  // One self-contained install: core and commander are bundled in. Plugins bring their own core
-  // (a peer dependency); plugin objects and errors are recognised by brand, not by class.
-  noExternal: ['@skopeo-ts/core', 'commander'],
+  // commander is bundled in; core stays a dependency so the CLI and the plugins (which peer on
+  // it) load one copy when the package manager dedupes it. Two copies still work: plugin objects
+  // and errors are recognised by brand, not by class.
+  noExternal: ['commander'],
   define: { __SKOPEO_TS_CLI_VERSION__: JSON.stringify(version) },
   dts: { entry: 'src/index.ts' },
   // commander is CommonJS: its require() calls of Node built-ins need a require in ESM chunks.

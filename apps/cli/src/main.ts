@@ -58,16 +58,19 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     return 0;
   }
   const { booleanFlags, buildProgram, CommanderError, rewriteGoBooleans } = await import('./program.js');
-  const program = buildProgram({
-    io,
-    discovery: {
-      cliDir: options.installDir ?? dirname(fileURLToPath(import.meta.url)),
-      bundledPlugins: options.bundledPlugins,
-      resolveFrom: options.resolveFrom,
+  const program = buildProgram(
+    {
+      io,
+      discovery: {
+        cliDir: options.installDir ?? dirname(fileURLToPath(import.meta.url)),
+        bundledPlugins: options.bundledPlugins,
+        resolveFrom: options.resolveFrom,
+      },
+      signal: options.signal,
+      versionText: version,
     },
-    signal: options.signal,
-    versionText: version,
-  });
+    argv,
+  );
   const { booleans, negatable } = booleanFlags(program);
   const args = rewriteGoBooleans(argv, booleans, negatable);
   try {

@@ -16,7 +16,52 @@ export { CommanderError } from 'commander';
 export { rewriteGoBooleans } from './options/go-flags.js';
 import type { Runtime } from './runtime.js';
 
-export function buildProgram(runtime: Runtime): Command {
+/** Each command's name (and alias) with the function that declares it. */
+const COMMANDS: ReadonlyArray<{
+  names: readonly string[];
+  add: (program: Command, runtime: Runtime) => void;
+}> = [
+  { names: ['copy'], add: addCopyCommand },
+  { names: ['delete'], add: addDeleteCommand },
+  { names: ['inspect'], add: addInspectCommand },
+  { names: ['list-repos'], add: addListReposCommand },
+  { names: ['list-tags'], add: addListTagsCommand },
+  { names: ['login'], add: addLoginCommand },
+  { names: ['logout'], add: addLogoutCommand },
+  { names: ['manifest-digest'], add: addManifestDigestCommand },
+  { names: ['plugins'], add: addPluginsCommand },
+];
+
+/** Global flags that take a value in the next argument (unless written `--flag=value`). */
+const GLOBAL_FLAGS_WITH_VALUES = new Set([
+  '--policy',
+  '--registries.d',
+  '--registries-conf',
+  '--override-arch',
+  '--override-os',
+  '--override-variant',
+  '--tmpdir',
+  '--command-timeout',
+  '--user-agent-prefix',
+  '--plugin',
+]);
+
+/** The command word in `argv` (the first argument that is not a global flag or its value). */
+export function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') return argv[i + 1];
+    if (!arg.startsWith('-')) return arg;
+    if (GLOBAL_FLAGS_WITH_VALUES.has(arg)) i++;
+  }
+  return undefined;
+}
+
+/**
+ * The command tree. With `argv`, only the command it names is declared (building every command's
+ * flags costs start-up time); help, errors and unknown commands get the whole tree.
+ */
+export function buildProgram(runtime: Runtime, argv?: readonly string[]): Command {
   const { stdout, stderr } = runtime.io;
   const program = new Command('skopeo-ts')
     .description('Various operations with container images and container image registries')
@@ -60,15 +105,9 @@ export function buildProgram(runtime: Runtime): Command {
       collect,
       [],
     );
-  addCopyCommand(program, runtime);
-  addDeleteCommand(program, runtime);
-  addInspectCommand(program, runtime);
-  addListReposCommand(program, runtime);
-  addListTagsCommand(program, runtime);
-  addLoginCommand(program, runtime);
-  addLogoutCommand(program, runtime);
-  addManifestDigestCommand(program, runtime);
-  addPluginsCommand(program, runtime);
+  const word = argv === undefined ? undefined : commandWord(argv);
+  const wanted = word === undefined ? undefined : COMMANDS.find((command) => command.names.includes(word));
+  for (const command of wanted === undefined ? COMMANDS : [wanted]) command.add(program, runtime);
   return program;
 }
 

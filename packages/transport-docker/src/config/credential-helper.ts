@@ -2,7 +2,6 @@
 // docker/docker-credential-helpers. The server URL (or a JSON record for store) goes to stdin;
 // get answers `{"ServerURL","Username","Secret"}`, and a helper that has nothing for the server
 // exits non-zero printing "credentials not found in native keychain".
-import { spawn } from 'node:child_process';
 import { AbortedError, SkopeoError } from '@skopeo-ts/core';
 import { type ConfigEnvironment, errnoCode } from './environment.js';
 
@@ -43,13 +42,15 @@ interface HelperRun {
   stderr: string;
 }
 
-function runHelper(
+async function runHelper(
   program: string,
   action: HelperAction,
   input: string,
   environment: ConfigEnvironment,
   signal: AbortSignal | undefined,
 ): Promise<HelperRun> {
+  // Loaded on first use: most commands never run a credential helper.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new AbortedError());

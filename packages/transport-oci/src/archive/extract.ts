@@ -5,7 +5,7 @@ import { link, lstat, mkdir, realpath, rm, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { IoError, isSkopeoError, SkopeoError, throwIfAborted } from '@skopeo-ts/core';
-import { extract, type Header } from 'tar-stream';
+import type { Header } from 'tar-stream';
 import { abortedOr, errnoCode, isNotFound, layoutNotFound } from '../layout/errors.js';
 import { feedExtractor } from './tar-streams.js';
 
@@ -87,6 +87,8 @@ export async function extractArchive(
       throw layoutNotFound(`${label}: archive file ${archive} does not exist`, error);
     throw new IoError('opening', archive, error);
   }
+  // Loaded on first use: plain oci: commands never pay for tar-stream's start-up.
+  const { extract } = await import('tar-stream');
   const extractor = extract();
   const feeding = feedExtractor(input, extractor);
   const symlinks: { path: string; member: string }[] = [];

@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { IoError, throwIfAborted } from '@skopeo-ts/core';
-import { pack as createPack, type Pack } from 'tar-stream';
+import type { Pack } from 'tar-stream';
 import { abortedOr, errnoCode, io } from '../layout/errors.js';
 import { LOCK_FILE } from '../layout/paths.js';
 import { isTempName, syncDirectory, tempName } from '../layout/temp-files.js';
@@ -56,6 +56,8 @@ export async function packLayout(layoutDir: string, target: string, signal?: Abo
   const parent = dirname(final);
   if (!direct) await io('creating', parent, () => mkdir(parent, { recursive: true }));
   const output = direct ? final : join(parent, `${tempName()}-${basename(final)}`);
+  // Loaded on first use: plain oci: commands never pay for tar-stream's start-up.
+  const { pack: createPack } = await import('tar-stream');
   const pack = createPack();
   const sink = createWriteStream(output, { flags: direct ? 'w' : 'wx', mode: 0o644, flush: !direct });
   let sinkError: unknown;
