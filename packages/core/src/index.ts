@@ -6,3 +6,4 @@ export * from './reference/index.js';
 export * from './manifest/index.js';
 export * from './streams/index.js';
 export * from './copy/index.js';
+export * from './retry.js';

@@ -10,6 +10,7 @@ import {
   MEDIA_TYPE_OCI_MANIFEST,
   manifestDigest,
   type ProgressEvent,
+  isRetryableError,
   parseManifest,
 } from '../src/index.js';
 import { addBlob, createMemoryTransport, type MemoryStore, newStore } from './memory-transport.js';
@@ -467,5 +468,88 @@ describe('copyImage', () => {
       expect(result.digest).toBe(digestOf(index));
       expect(to.images.get('v2')!.instances.size).toBe(2);
     });
+  });
+});
+
+describe('per-blob retries (retry option)', () => {
+  const reset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+
+  it('copies one broken blob again on its own, and the others once', async () => {
+    const from = newStore();
+    const to = newStore();
+    const image = buildImage(from, { layers: ['a', 'b', 'c'], name: 'src' });
+    const flaky = image.layers[1]!.digest;
+    let breaks = 2;
+    const reads = new Map<string, number>();
+    const source = createMemoryTransport(
+      from,
+      {},
+      {
+        breakRead: (digest) => {
+          reads.set(digest, (reads.get(digest) ?? 0) + 1);
+          return digest === flaky && breaks-- > 0 ? reset() : undefined;
+        },
+      },
+    );
+    const events: ProgressEvent[] = [];
+    const result = await copyImage(source.ref('src'), createMemoryTransport(to).ref('dst'), {
+      retry: { times: 2, delayMs: 1 },
+      progress: (event) => events.push(event),
+    });
+    expect(result.digest).toBe(image.digest);
+    expect(reads.get(flaky)).toBe(3);
+    expect(reads.get(image.layers[0]!.digest)).toBe(1);
+    expect(reads.get(image.layers[2]!.digest)).toBe(1);
+    expect(to.blobs.get(flaky)).toEqual(from.blobs.get(flaky));
+    const retries = events.filter((e) => e.kind === 'message' && e.message?.includes('retrying'));
+    expect(retries).toHaveLength(2);
+    expect(retries[0]!.message).toContain(flaky);
+  });
+
+  it('fails when the retries run out, marking the error so no outer loop starts over', async () => {
+    const from = newStore();
+    const to = newStore();
+    const image = buildImage(from, { layers: ['a', 'b'], name: 'src' });
+    const flaky = image.layers[0]!.digest;
+    const source = createMemoryTransport(
+      from,
+      {},
+      { breakRead: (digest) => (digest === flaky ? reset() : undefined) },
+    );
+    const error = await copyImage(source.ref('src'), createMemoryTransport(to).ref('dst'), {
+      retry: { times: 1, delayMs: 1 },
+    }).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('ECONNRESET');
+    expect(isRetryableError(error)).toBe(false);
+    expect(to.images.size).toBe(0);
+  });
+
+  it('does not retry what another attempt cannot fix, nor without the option', async () => {
+    const from = newStore();
+    const image = buildImage(from, { layers: ['a'], name: 'src' });
+    let reads = 0;
+    const corrupt = createMemoryTransport(
+      from,
+      {},
+      {
+        corrupt: (digest) => {
+          if (digest !== image.layers[0]!.digest) return undefined;
+          reads++;
+          return gzipSync(encoder.encode('evil'.repeat(100)));
+        },
+      },
+    );
+    const mismatch = await copyImage(corrupt.ref('src'), createMemoryTransport(newStore()).ref('dst'), {
+      retry: { times: 3, delayMs: 1 },
+    }).catch((e: unknown) => e);
+    expect(isSkopeoError(mismatch)).toBe(true);
+    expect(reads).toBe(1);
+
+    const broken = createMemoryTransport(from, {}, { breakRead: () => reset() });
+    const plain = await copyImage(broken.ref('src'), createMemoryTransport(newStore()).ref('dst')).catch(
+      (e: unknown) => e,
+    );
+    expect((plain as { code?: string }).code).toBe('ECONNRESET');
+    expect(isRetryableError(plain)).toBe(true);
   });
 });

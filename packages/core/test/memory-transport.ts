@@ -39,6 +39,8 @@ export interface DestinationTraits {
 export interface MemoryHooks {
   /** Replaces a blob's bytes on read (to simulate corruption). */
   corrupt?: (digest: string) => Uint8Array | undefined;
+  /** An error to fail this read of the blob with, after its first half (a broken connection). */
+  breakRead?: (digest: string) => Error | undefined;
   /** Records the number of getBlob calls running at once. */
   onConcurrency?: (running: number) => void;
   /** Called with the name of each blob or manifest-lookup method the engine calls. */
@@ -92,7 +94,8 @@ export function createMemoryTransport(
       if (!bytes) throw new ImageNotFoundError(`no blob ${info.digest}`);
       running++;
       hooks.onConcurrency?.(running);
-      const stream = Readable.from(chunks(bytes));
+      const failure = hooks.breakRead?.(info.digest);
+      const stream = failure ? Readable.from(brokenChunks(bytes, failure)) : Readable.from(chunks(bytes));
       stream.once('close', () => running--);
       return { stream, size: bytes.length };
     },
@@ -182,4 +185,9 @@ export function addBlob(store: MemoryStore, bytes: Uint8Array): { digest: Digest
 
 export async function readAll(stream: Readable): Promise<string> {
   return text(stream);
+}
+
+async function* brokenChunks(bytes: Uint8Array, failure: Error): AsyncGenerator<Buffer> {
+  yield Buffer.from(bytes.subarray(0, Math.floor(bytes.length / 2)));
+  throw failure;
 }

@@ -130,6 +130,8 @@ export async function runCopy(
       : {}),
     ...(app.signal ? { signal: app.signal } : {}),
     ...(progress ? { progress: (event) => progress.handle(event) } : {}),
+    // Blobs are retried one by one; the whole copy again only for what failed outside them.
+    retry: readRetryOptions(opts),
   };
   try {
     const result = await withRetry(

@@ -27,7 +27,8 @@ import {
 } from '../manifest/parse.js';
 import type { ParsedImageManifest, ParsedManifest, ParsedManifestList } from '../manifest/parse.js';
 import { chooseInstance, formatPlatform, wantedPlatform } from '../manifest/platform.js';
-import { copyBlob } from './blob.js';
+import { type CopiedBlob, type CopyBlobRequest, copyBlob } from './blob.js';
+import { withRetries } from '../retry.js';
 import { layerMediaTypeCompression } from '../manifest/media-types.js';
 import { type CompressionWish, planCompression } from './layer-compression.js';
 import { mapWithConcurrency } from './limiter.js';
@@ -120,6 +121,26 @@ class ImageCopier {
 
   private say(message: string): void {
     this.progress?.({ kind: 'message', message });
+  }
+
+  /**
+   * One blob, tried again on its own after a network error or a 5xx (options.retry), so a broken
+   * connection costs that blob, not the whole image. Destinations discard a failed putBlob.
+   */
+  private copyBlobWithRetries(request: CopyBlobRequest): Promise<CopiedBlob> {
+    const policy = this.options.retry;
+    if (policy === undefined || policy.times <= 0) return copyBlob(request);
+    return withRetries(
+      () => copyBlob(request),
+      policy,
+      (error, attempt, delayMs) =>
+        this.say(
+          `Copying blob ${request.info.digest} failed, retrying in ${delayMs} ms (${attempt + 1}/${policy.times}): ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+        ),
+      this.signal,
+    );
   }
 
   async copyTopLevel(): Promise<CopyResult> {
@@ -257,7 +278,7 @@ class ImageCopier {
       let pending = copies.get(info.digest);
       if (!pending) {
         const expected = diffIDs?.[index];
-        pending = copyBlob({
+        pending = this.copyBlobWithRetries({
           source: this.source,
           destination: this.destination,
           info,
@@ -286,7 +307,7 @@ class ImageCopier {
       builder.layers(copiedLayers);
     }
     if (config && configBytes) {
-      const copiedConfig = await copyBlob({
+      const copiedConfig = await this.copyBlobWithRetries({
         source: this.source,
         destination: this.destination,
         info: config,

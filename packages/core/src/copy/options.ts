@@ -3,6 +3,7 @@ import type { BlobInfoCache } from '../contracts/blob-info-cache.js';
 import type { Context, ProgressSink } from '../contracts/context.js';
 import type { CompressionAlgorithm, Platform } from '../contracts/types.js';
 import type { Digest } from '../digest.js';
+import type { RetryPolicy } from '../retry.js';
 
 /** skopeo's --multi-arch: which parts of a manifest list to copy. */
 export type MultiArch = 'system' | 'all' | 'index-only';
@@ -29,6 +30,12 @@ export interface CopyOptions {
   /** Blobs copied at once (default 6, like skopeo). */
   concurrency?: number;
   cache?: BlobInfoCache;
+  /**
+   * Each blob is copied again after a network error, a 5xx or a 429 (skopeo's --retry-times and
+   * --retry-delay), on its own; an error that survives is marked so an outer retry of the whole
+   * copy does not start over (see `isRetryableError`).
+   */
+  retry?: RetryPolicy;
   signal?: AbortSignal;
   progress?: ProgressSink;
 }
