@@ -5,35 +5,27 @@ import { type Context, copyImage } from '@skopeo-ts/core';
 import {
   buildOciImage,
   fixtures,
-  makeTempDir,
-  type RunningRegistry,
+  type HtpasswdRegistry,
   skopeoInspect,
-  startRegistry,
-  type TempDir,
+  startHtpasswdRegistry,
 } from '@skopeo-ts/testkit';
 import { ociTransport } from '@skopeo-ts/transport-oci';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerTransport } from '../src/index.js';
 import { docker, expectSkopeoError, uniqueRepo, useTempDirs } from './helpers.js';
-import { htpasswdConfig, writeHtpasswd } from './support/htpasswd.js';
 
 const USER = 'alice';
 const PASSWORD = 'correct-horse-battery-4711';
 const WRONG = 'wrong-password-0815';
 
-let registry: RunningRegistry;
-let state: TempDir;
+let registry: HtpasswdRegistry;
 
 beforeAll(async () => {
-  state = await makeTempDir('skopeo-ts-docker-basic');
-  registry = await startRegistry({
-    config: htpasswdConfig(await writeHtpasswd(state.path, { [USER]: PASSWORD })),
-  });
+  registry = await startHtpasswdRegistry({ users: { [USER]: PASSWORD } });
 });
 
 afterAll(async () => {
   await registry?.stop();
-  await state?.cleanup();
 });
 
 const tmp = useTempDirs();

@@ -6,34 +6,28 @@ import { type Context, copyImage, MemoryBlobInfoCache } from '@skopeo-ts/core';
 import {
   buildOciImage,
   fixtures,
-  makeTempDir,
-  type RunningRegistry,
   skopeoInspect,
-  startRegistry,
-  type TempDir,
+  startTokenRegistry,
+  type TokenRegistry,
+  type TokenServer,
 } from '@skopeo-ts/testkit';
 import { ociTransport } from '@skopeo-ts/transport-oci';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DockerImageSource, dockerTransport } from '../src/index.js';
 import { docker, expectSkopeoError, uniqueRepo, useTempDirs } from './helpers.js';
-import { startTokenServer, type TokenServer } from './support/token-server.js';
 
 const USER = { username: 'bob', password: 'token-user-password-5521', refreshToken: 'refresh-token-abc-123' };
 
-let registry: RunningRegistry;
+let registry: TokenRegistry;
 let tokens: TokenServer;
-let state: TempDir;
 
 beforeAll(async () => {
-  state = await makeTempDir('skopeo-ts-docker-token');
-  tokens = await startTokenServer(state.path, USER);
-  registry = await startRegistry({ config: tokens.registryConfig() });
+  registry = await startTokenRegistry({ user: USER });
+  tokens = registry.tokenServer;
 });
 
 afterAll(async () => {
   await registry?.stop();
-  await tokens?.close();
-  await state?.cleanup();
 });
 
 beforeEach(() => {

@@ -9,17 +9,16 @@ import { type Context, copyImage, digestOf } from '@skopeo-ts/core';
 import {
   buildOciImage,
   fixtures,
-  makeTempDir,
+  type HtpasswdRegistry,
   type RunningRegistry,
+  startHtpasswdRegistry,
   startRegistry,
-  type TempDir,
+  startTlsRegistry,
 } from '@skopeo-ts/testkit';
 import { ociTransport } from '@skopeo-ts/transport-oci';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerTransport, type RegistryEndpoint } from '../src/index.js';
-import { docker, expectSkopeoError, uniqueRepo, useTempDirs } from './helpers.js';
-import { useTlsRegistry } from './support/certs.js';
-import { htpasswdConfig, writeHtpasswd } from './support/htpasswd.js';
+import { docker, expectSkopeoError, uniqueRepo, useStarted, useTempDirs } from './helpers.js';
 
 const tmp = useTempDirs();
 const oci = (rest: string) => ociTransport.parseReference(rest);
@@ -48,20 +47,15 @@ async function manifestDigest(ref: string, ctx: Context): Promise<string> {
 }
 
 describe('credentials from the auth files and helpers', () => {
-  let registry: RunningRegistry;
-  let state: TempDir;
+  let registry: HtpasswdRegistry;
   let repo: string;
 
   beforeAll(async () => {
-    state = await makeTempDir('skopeo-ts-docker-authfiles');
-    registry = await startRegistry({
-      config: htpasswdConfig(await writeHtpasswd(state.path, { dora: 'right-secret' })),
-    });
+    registry = await startHtpasswdRegistry({ users: { dora: 'right-secret' } });
   });
 
   afterAll(async () => {
     await registry?.stop();
-    await state?.cleanup();
   });
 
   /** A temp HOME with ~/.config/containers/auth.json holding `auths`. */
@@ -168,24 +162,24 @@ describe('credentials from the auth files and helpers', () => {
 });
 
 describe('TLS from certs.d', () => {
-  const tls = useTlsRegistry('skopeo-ts-docker-certsd');
+  const tls = useStarted(() => startTlsRegistry());
 
   it('the test CA in ctx.tls.certDir or ~/.config/containers/certs.d/HOST:PORT is trusted; without it a clear error', async () => {
-    const ref = `//${tls.registry.host}/${uniqueRepo('certsd')}:v1`;
+    const ref = `//${tls().host}/${uniqueRepo('certsd')}:v1`;
     const certDir = await tmp();
-    await writeFile(join(certDir, 'ca.crt'), tls.ca);
+    await writeFile(join(certDir, 'ca.crt'), tls().ca);
     const pushed = await copyImage(oci(await layout()), docker(ref), {
       destinationContext: { homeDir: await tmp(), env: {}, tls: { certDir } },
     });
     const homeDir = await tmp();
-    await mkdir(join(homeDir, '.config/containers/certs.d', tls.registry.host), { recursive: true });
-    await writeFile(join(homeDir, '.config/containers/certs.d', tls.registry.host, 'ca.crt'), tls.ca);
+    await mkdir(join(homeDir, '.config/containers/certs.d', tls().host), { recursive: true });
+    await writeFile(join(homeDir, '.config/containers/certs.d', tls().host, 'ca.crt'), tls().ca);
     expect(await manifestDigest(ref, { homeDir, env: {} })).toBe(pushed.digest);
     const error = await expectSkopeoError(manifestDigest(ref, { homeDir: await tmp(), env: {} }), 'IO');
-    expect(error.message).toContain(tls.registry.host);
+    expect(error.message).toContain(tls().host);
     expect((error as { hint?: string }).hint).toMatch(/tls-verify|CA/);
     // An unpaired client certificate in the directory is an error, not silently ignored.
-    await writeFile(join(certDir, 'client.cert'), tls.ca);
+    await writeFile(join(certDir, 'client.cert'), tls().ca);
     await expect(manifestDigest(ref, { homeDir: await tmp(), env: {}, tls: { certDir } })).rejects.toThrow(
       /client\.key|client\.cert/,
     );

@@ -6,38 +6,35 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { type Context, copyImage, type CopyResult, MemoryBlobInfoCache } from '@skopeo-ts/core';
 import {
   buildOciImage,
+  drainRequest as drain,
+  type FaultProxy,
+  type FaultRule,
   fixtures,
-  makeTempDir,
-  type RunningRegistry,
-  startRegistry,
-  type TempDir,
+  type HtpasswdRegistry,
+  startFaultProxy,
+  startHtpasswdRegistry,
+  startOriginServer,
   verifyOciLayout,
 } from '@skopeo-ts/testkit';
 import { ociTransport } from '@skopeo-ts/transport-oci';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { docker, expectSkopeoError, uniqueRepo, useTempDirs } from './helpers.js';
-import { drain, type FaultProxy, startFaultProxy, startServer } from './support/fault-proxy.js';
-import { htpasswdConfig, writeHtpasswd } from './support/htpasswd.js';
 
 const USER = 'tester';
 const PASSWORD = 'fault-proxy-password-9731';
 const AUTH_HEADER = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 
-let registry: RunningRegistry;
+let registry: HtpasswdRegistry;
 let proxy: FaultProxy;
-let state: TempDir;
 
 beforeAll(async () => {
-  state = await makeTempDir('skopeo-ts-docker-faults');
-  const path = await writeHtpasswd(state.path, { [USER]: PASSWORD });
-  registry = await startRegistry({ config: htpasswdConfig(path) });
+  registry = await startHtpasswdRegistry({ users: { [USER]: PASSWORD } });
   proxy = await startFaultProxy(registry.host);
 });
 
 afterAll(async () => {
   await proxy?.close();
   await registry?.stop();
-  await state?.cleanup();
 });
 
 beforeEach(() => proxy.reset());
@@ -102,7 +99,7 @@ function fetchFromRegistry(path: string): Promise<IncomingMessage> {
 describe('redirects', () => {
   it('a blob redirected to another port is fetched there without Authorization', async () => {
     const pushed = await pushFixture();
-    const cdn = await startServer(async (req, res) => {
+    const cdn = await startOriginServer(async (req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').searchParams.get('path') ?? '';
       const upstream = await fetchFromRegistry(path);
       res.writeHead(upstream.statusCode ?? 500, {
@@ -146,7 +143,7 @@ describe('a download cut mid-way', () => {
   /** Cuts the first full GET of `digest` after half its bytes; later requests go through. */
   function cutFirstDownload(digest: string) {
     let cut = false;
-    return async ({ req, res, forward }: Parameters<FaultProxy['rules'][number]>[0]) => {
+    return async ({ req, res, forward }: Parameters<FaultRule>[0]) => {
       if (cut || !isBlobGet(req) || !(req.url ?? '').includes(digest) || req.headers.range !== undefined) {
         return false;
       }
@@ -240,7 +237,7 @@ describe('retries', () => {
   it('a 503 is retried with ctx.retry and fails without it', async () => {
     const pushed = await pushFixture();
     let failures = 0;
-    const failOnce = async ({ req, res }: Parameters<FaultProxy['rules'][number]>[0]) => {
+    const failOnce = async ({ req, res }: Parameters<FaultRule>[0]) => {
       if (!isManifestGet(req) || failures >= 1) return false;
       failures++;
       await drain(req);
@@ -312,7 +309,7 @@ describe('retries', () => {
 
 describe('uploads', () => {
   it('an upload Location on another host is refused before anything is sent there', async () => {
-    const elsewhere = await startServer((req, res) => {
+    const elsewhere = await startOriginServer((req, res) => {
       res.writeHead(202, { location: req.url ?? '/' });
       res.end();
     });

@@ -40,6 +40,24 @@ export function useRegistry(config?: RegistryConfig): RegistryHandle {
   };
 }
 
+/**
+ * Starts a peer (a registry flavour, a proxy) for the surrounding describe or file (beforeAll) and
+ * stops it (afterAll); call the returned function inside tests to get it.
+ */
+export function useStarted<T extends { stop(): Promise<void> }>(start: () => Promise<T>): () => T {
+  let running: T | undefined;
+  beforeAll(async () => {
+    running = await start();
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return () => {
+    if (running === undefined) throw new Error('the peer is not running (beforeAll failed?)');
+    return running;
+  };
+}
+
 /** A temp dir removed after the current test. */
 export function useTempDirs(): () => Promise<string> {
   const dirs: TempDir[] = [];

@@ -3,12 +3,18 @@
 // bytes sent again), a mount the registry answers with an upload (202) is cancelled; tag lists
 // and the catalog follow pagination links, only on the registry's origin.
 import { copyImage, MemoryBlobInfoCache } from '@skopeo-ts/core';
-import { buildOciImage, fixtures, type RunningRegistry, startRegistry } from '@skopeo-ts/testkit';
+import {
+  buildOciImage,
+  type FaultProxy,
+  fixtures,
+  type RunningRegistry,
+  startFaultProxy,
+  startRegistry,
+} from '@skopeo-ts/testkit';
 import { ociTransport } from '@skopeo-ts/transport-oci';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DockerImageDestination, dockerTransport } from '../src/index.js';
 import { docker, expectSkopeoError, INSECURE, uniqueRepo, useTempDirs } from './helpers.js';
-import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
 
 let registry: RunningRegistry;
 let proxy: FaultProxy;

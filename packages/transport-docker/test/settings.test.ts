@@ -2,41 +2,40 @@ import { copyImage, digestOf } from '@skopeo-ts/core';
 import {
   buildOciImage,
   fixtures,
-  makeTempDir,
+  type HtpasswdRegistry,
   type RunningRegistry,
+  startHtpasswdRegistry,
   startRegistry,
-  type TempDir,
+  startTlsRegistry,
 } from '@skopeo-ts/testkit';
 import { ociTransport } from '@skopeo-ts/transport-oci';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerTransport, type RegistryEndpoint } from '../src/index.js';
-import { docker, expectSkopeoError, uniqueRepo, useTempDirs } from './helpers.js';
-import { useTlsRegistry } from './support/certs.js';
-import { htpasswdConfig, writeHtpasswd } from './support/htpasswd.js';
+import { docker, expectSkopeoError, uniqueRepo, useStarted, useTempDirs } from './helpers.js';
 
 const tmp = useTempDirs();
 const oci = (rest: string) => ociTransport.parseReference(rest);
 
 describe('TLS', () => {
-  const tls = useTlsRegistry('skopeo-ts-docker-tls');
+  const tls = useStarted(() => startTlsRegistry());
 
   it('an unknown CA fails with IO and a hint; verify=false and a trusted CA both work over https', async () => {
-    const ref = `//${tls.registry.host}/${uniqueRepo('tls')}:v1`;
+    const ref = `//${tls().host}/${uniqueRepo('tls')}:v1`;
     const dir = await tmp();
     await buildOciImage(`${dir}/layout`, fixtures.single(), { tag: 'v1' });
     const error = await expectSkopeoError(
       copyImage(oci(`${dir}/layout:v1`), docker(ref), { destinationContext: {} }),
       'IO',
     );
-    expect(error.message).toContain(tls.registry.host);
+    expect(error.message).toContain(tls().host);
     expect((error as { hint?: string }).hint).toMatch(/tls-verify|CA/);
     const debug: string[] = [];
     const pushed = await copyImage(oci(`${dir}/layout:v1`), docker(ref), {
       destinationContext: { tls: { verify: false }, debug: (m) => debug.push(m) },
     });
-    expect(debug.some((line) => line.startsWith(`ping https://${tls.registry.host}/v2/`))).toBe(true);
+    expect(debug.some((line) => line.startsWith(`ping https://${tls().host}/v2/`))).toBe(true);
     const trusting = createDockerTransport({
-      settings: () => ({ tls: { forRegistry: async () => ({ verify: true, ca: [tls.ca] }) } }),
+      settings: () => ({ tls: { forRegistry: async () => ({ verify: true, ca: [tls().ca] }) } }),
     });
     const source = await trusting.parseReference(ref).newSource({});
     try {
@@ -48,19 +47,14 @@ describe('TLS', () => {
 });
 
 describe('credential sources', () => {
-  let registry: RunningRegistry;
-  let state: TempDir;
+  let registry: HtpasswdRegistry;
 
   beforeAll(async () => {
-    state = await makeTempDir('skopeo-ts-docker-creds');
-    registry = await startRegistry({
-      config: htpasswdConfig(await writeHtpasswd(state.path, { carol: 'from-a-source' })),
-    });
+    registry = await startHtpasswdRegistry({ users: { carol: 'from-a-source' } });
   });
 
   afterAll(async () => {
     await registry?.stop();
-    await state?.cleanup();
   });
 
   it('a CredentialSource is asked with the registry and repository; ctx.noCredentials still wins', async () => {

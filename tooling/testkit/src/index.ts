@@ -77,3 +77,5 @@ export {
   skopeoCopy,
   skopeoInspect,
 } from './skopeo.js';
+export * from './engines/index.js';
+export * from './registry-flavours/index.js';

@@ -27,6 +27,11 @@ export interface RegistryOptions {
   startTimeoutMs?: number;
   /** Extra environment for the registry (REGISTRY_* variables override the config file). */
   env?: Record<string, string>;
+  /**
+   * A client certificate and key (PEM text) for the readiness probe: a registry with
+   * `http.tls.clientcas` refuses a client without one.
+   */
+  probeClientCertificate?: { cert: string; key: string };
 }
 
 export interface RunningRegistry {
@@ -89,10 +94,11 @@ function usesTls(config: RegistryConfig): boolean {
 }
 
 /** One `GET /v2/`; any HTTP answer (200, or 401 with auth) means the registry is serving. */
-function probe(url: string): Promise<boolean> {
+function probe(url: string, client?: { cert: string; key: string }): Promise<boolean> {
   return new Promise((resolve) => {
     const request = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = request(`${url}/v2/`, { method: 'GET', timeout: 1000, rejectUnauthorized: false }, (res) => {
+    const options = { method: 'GET', timeout: 1000, rejectUnauthorized: false, ...client };
+    const req = request(`${url}/v2/`, options, (res) => {
       res.resume();
       resolve(true);
     });
@@ -104,7 +110,12 @@ function probe(url: string): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitUntilServing(peer: PeerProcess, url: string, timeoutMs: number): Promise<void> {
+async function waitUntilServing(
+  peer: PeerProcess,
+  url: string,
+  timeoutMs: number,
+  client?: { cert: string; key: string },
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (peer.hasExited()) {
@@ -114,7 +125,7 @@ async function waitUntilServing(peer: PeerProcess, url: string, timeoutMs: numbe
         peer.logTail(),
       );
     }
-    if (await probe(url)) return;
+    if (await probe(url, client)) return;
     await sleep(100);
   }
   throw new RegistryStartError(
@@ -156,7 +167,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
       env,
     });
     try {
-      await waitUntilServing(peer, url, options.startTimeoutMs ?? 30_000);
+      await waitUntilServing(peer, url, options.startTimeoutMs ?? 30_000, options.probeClientCertificate);
     } catch (error) {
       await peer.stop(1000);
       if (attempt < 3 && /address already in use/.test(peer.logTail(100))) continue;

@@ -1,6 +1,6 @@
 // `copy SOURCE DESTINATION`: flag definitions only; the work is imported when the command runs.
 import { type Command, Option } from 'commander';
-import { parseCount } from '../options/go-flags.js';
+import { collect, parseCount } from '../options/go-flags.js';
 import { addDestinationFlags, addImageFlags } from '../options/image-flags.js';
 import { addRetryFlags } from '../options/retry-flags.js';
 import { appFor, type Runtime } from '../runtime.js';
@@ -57,7 +57,7 @@ export function addCopyCommand(program: Command, runtime: Runtime): void {
     .addOption(new Option('--encryption-key <key>').hideHelp())
     .addOption(new Option('--encrypt-layer <index>').hideHelp())
     .addOption(new Option('--decryption-key <key>').hideHelp())
-    .addOption(new Option('--additional-tag <tag>').hideHelp());
+    .option('--additional-tag <tag>', 'additional tags (supports docker-archive)', collect);
   command.addHelpText(
     'after',
     '\nProgress and messages go to stderr; stdout stays clean.\n\nExample:\n  skopeo-ts copy oci:/path/layout:tag dir:/path/out',

@@ -47,6 +47,8 @@ export interface ContextExtras {
   /** Options for the destination's transport (e.g. dir's compress/decompress). */
   transportOptions?: Context['transportOptions'];
   ociAcceptUncompressedLayers?: boolean;
+  /** --additional-tag: more names for a docker-archive destination. */
+  dockerArchiveAdditionalTags?: readonly string[];
 }
 
 export function buildContext(app: App, flags: ImageFlags, extras: ContextExtras = {}): Context {
@@ -77,5 +79,7 @@ export function buildContext(app: App, flags: ImageFlags, extras: ContextExtras 
   if (app.debug) ctx.debug = app.debug;
   if (extras.ociAcceptUncompressedLayers) ctx.ociAcceptUncompressedLayers = true;
   if (extras.transportOptions) ctx.transportOptions = extras.transportOptions;
+  if (extras.dockerArchiveAdditionalTags)
+    ctx.dockerArchiveAdditionalTags = extras.dockerArchiveAdditionalTags;
   return ctx;
 }

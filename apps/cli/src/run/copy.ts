@@ -9,6 +9,7 @@ import {
   MEDIA_TYPE_DOCKER_V2S2_MANIFEST,
   MEDIA_TYPE_OCI_MANIFEST,
   type MultiArch,
+  parseDockerReference,
   SkopeoError,
   UnsupportedError,
 } from '@skopeo-ts/core';
@@ -34,8 +35,28 @@ const NOT_YET_SUPPORTED = [
   ['encryptionKey', '--encryption-key'],
   ['encryptLayer', '--encrypt-layer'],
   ['decryptionKey', '--decryption-key'],
-  ['additionalTag', '--additional-tag'],
 ] as const;
+
+/**
+ * --additional-tag values (repeatable, and comma-separated as Go's string slices are), each a
+ * tagged docker reference, as skopeo checks them.
+ */
+function additionalTags(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const tags = (value as string[]).flatMap((item) => item.split(',')).filter((item) => item !== '');
+  for (const tag of tags) {
+    let parsed: ReturnType<typeof parseDockerReference>;
+    try {
+      parsed = parseDockerReference(tag);
+    } catch (error) {
+      throw usage(`error parsing additional-tag '${tag}': ${(error as Error).message}`);
+    }
+    if (parsed.tag === undefined || parsed.digest !== undefined) {
+      throw usage(`additional-tag '${tag}' must be a tagged reference`);
+    }
+  }
+  return tags.length === 0 ? undefined : tags;
+}
 
 function usage(message: string, hint?: string): SkopeoError {
   return new SkopeoError('INVALID_REFERENCE', message, hint === undefined ? {} : { hint });
@@ -92,10 +113,12 @@ export async function runCopy(
   if (destFlags.compress && destFlags.decompress)
     throw usage('--dest-compress and --dest-decompress cannot be used together');
   const dir = dirOptions(destFlags);
+  const extraTags = additionalTags(opts.additionalTag);
   const sourceContext = buildContext(app, readImageFlags(opts, 'src-', env));
   const destinationContext = buildContext(app, readImageFlags(opts, 'dest-', env), {
     ...(dir ? { transportOptions: { dir } } : {}),
     ociAcceptUncompressedLayers: destFlags.ociAcceptUncompressedLayers,
+    ...(extraTags ? { dockerArchiveAdditionalTags: extraTags } : {}),
   });
   const multiArch = multiArchOf(opts);
   const manifestType = manifestTypeOf(opts.format);

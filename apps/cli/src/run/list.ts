@@ -47,7 +47,8 @@ export async function runListTags(
       kind: 'struct',
       typeName: 'tagListOutput',
       fields: [
-        { name: 'Repository', json: 'Repository', value: goString(result.repository) },
+        // `json:",omitempty"`: docker-archive: lists tags of several repositories, and no Repository.
+        { name: 'Repository', json: 'Repository', value: goString(result.repository), omitEmpty: true },
         // Go appends to a nil slice: a repository without tags prints null, as skopeo does.
         {
           name: 'Tags',

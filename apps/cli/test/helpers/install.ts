@@ -6,12 +6,24 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PACKAGE_DIR } from './run-cli.js';
 
-/** Copies dist/ and package.json to `<nodeModules>/@skopeo-ts/cli`; returns the copied cli.js. */
+/** Copies a package's dist/ and package.json to `target`. */
+async function copyPackage(packageDir: string, target: string): Promise<void> {
+  await mkdir(target, { recursive: true });
+  await cp(join(packageDir, 'dist'), join(target, 'dist'), { recursive: true });
+  await cp(join(packageDir, 'package.json'), join(target, 'package.json'));
+}
+
+/**
+ * Copies the CLI to `<nodeModules>/@skopeo-ts/cli`, with its dependency @skopeo-ts/core nested
+ * under it as `npm i -g` lays it out; returns the copied cli.js.
+ */
 export async function installCliCopy(nodeModules: string): Promise<string> {
   const target = join(nodeModules, '@skopeo-ts', 'cli');
-  await mkdir(target, { recursive: true });
-  await cp(join(PACKAGE_DIR, 'dist'), join(target, 'dist'), { recursive: true });
-  await cp(join(PACKAGE_DIR, 'package.json'), join(target, 'package.json'));
+  await copyPackage(PACKAGE_DIR, target);
+  await copyPackage(
+    join(PACKAGE_DIR, '..', '..', 'packages', 'core'),
+    join(target, 'node_modules', '@skopeo-ts', 'core'),
+  );
   return join(target, 'dist', 'cli.js');
 }
 

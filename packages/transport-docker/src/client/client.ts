@@ -155,12 +155,18 @@ export class RegistryClient {
         if (isAbortError(error)) throw asAborted(error);
         // Plain http cannot fix a setting that cannot work (an unsupported proxy).
         if (isSkopeoError(error, 'UNSUPPORTED') || isSkopeoError(error, 'INVALID_ARGUMENT')) throw error;
-        failures.push({ url, error: isSkopeoError(error) ? error : networkError(what, this.host, error) });
+        const failure = isSkopeoError(error) ? error : networkError(what, this.host, error);
+        failures.push({
+          url,
+          error: scheme === 'https:' ? explainClosedTls(failure, tls, this.host) : failure,
+        });
       }
     }
     const [first, second] = failures;
     if (first === undefined) throw new SkopeoError('INTERNAL', `${what}: no scheme tried`);
     if (second === undefined) throw first.error;
+    // A plain-http registry: https failing is expected, the http answer is what went wrong.
+    if (errorCodeDeep(first.error.cause) === 'ERR_SSL_WRONG_VERSION_NUMBER') throw second.error;
     throw new SkopeoError(
       first.error.code,
       `${first.error.message}; over http: ${second.error.message.replace(`${what}: `, '')}`,
@@ -375,6 +381,34 @@ export function asAborted(error: unknown): SkopeoError {
     message.startsWith('operation aborted') ? message : `operation aborted: ${message}`,
     {
       cause: error,
+    },
+  );
+}
+
+function errorCodeDeep(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/**
+ * A registry that requires a client certificate ends the TLS connection when it gets none, and
+ * undici only sees "other side closed": say what is probably missing.
+ */
+function explainClosedTls(failure: SkopeoError, tls: TlsSettings, host: string): SkopeoError {
+  // Only a connection that ended without an answer (not an HTTP error, not a failed verification).
+  const closed =
+    failure.code === 'IO' && /other side closed|ECONNRESET|socket hang up/i.test(failure.message);
+  if (!closed || tls.cert !== undefined) return failure;
+  return new SkopeoError(
+    failure.code,
+    `${failure.message} (the registry closed the TLS connection before answering: it may require a client certificate, and none is configured)`,
+    {
+      cause: failure.cause,
+      hint: `put a client certificate pair NAME.cert + NAME.key in /etc/containers/certs.d/${host}/ (or the directory given with --cert-dir)`,
     },
   );
 }

@@ -1,4 +1,4 @@
-// An in-process HTTP proxy in front of the real registry, for fault injection: every request is
+// An in-process HTTP proxy in front of a real registry, for fault injection: every request is
 // logged, and rules may answer instead of the registry, change its answer, or cut it off. The Host
 // header is passed on unchanged, so the registry's Locations point back to the proxy.
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
@@ -11,17 +11,21 @@ export interface LoggedRequest {
   headers: IncomingMessage['headers'];
 }
 
-export interface Exchange {
+export interface ProxyExchange {
   req: IncomingMessage;
   res: ServerResponse;
-  /** Sends the request to the registry (its body too) and returns the registry's answer, unread. */
-  forward(extraHeaders?: Record<string, string | undefined>): Promise<IncomingMessage>;
+  /**
+   * Sends the request to the registry (its body too) and returns the registry's answer, unread.
+   * With `bodyLimit`, only that many body bytes are passed on; then the upstream request and the
+   * client's connection are cut (the promise then rejects).
+   */
+  forward(extraHeaders?: Record<string, string | undefined>, bodyLimit?: number): Promise<IncomingMessage>;
   /** Passes an answer on unchanged (with header changes). */
   relay(upstream: IncomingMessage, headers?: Record<string, string | undefined>): void;
 }
 
 /** A rule answers (returns true) or leaves the exchange to the next rule and the default relay. */
-export type Rule = (exchange: Exchange) => boolean | Promise<boolean>;
+export type FaultRule = (exchange: ProxyExchange) => boolean | Promise<boolean>;
 
 export interface FaultProxy {
   /** `127.0.0.1:PORT`. */
@@ -29,7 +33,8 @@ export interface FaultProxy {
   readonly port: number;
   readonly log: LoggedRequest[];
   /** Rules for the current test; cleared by reset(). */
-  rules: Rule[];
+  rules: FaultRule[];
+  /** Clears the rules and the log. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -41,13 +46,48 @@ function listen(server: Server): Promise<number> {
   });
 }
 
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+/** Passes on at most `limit` bytes of `req`, then cuts both sides. */
+function pipeLimited(req: IncomingMessage, upstream: ReturnType<typeof request>, limit: number): void {
+  let left = limit;
+  const cut = () => {
+    req.unpipe();
+    upstream.destroy(new Error('fault proxy: request body cut'));
+    req.socket.destroy();
+  };
+  if (left <= 0) {
+    upstream.flushHeaders();
+    setImmediate(cut);
+    return;
+  }
+  req.on('data', (chunk: Buffer) => {
+    if (left <= 0) return;
+    const part = chunk.subarray(0, left);
+    left -= part.length;
+    upstream.write(part, () => {
+      if (left <= 0) setTimeout(cut, 20);
+    });
+  });
+  req.on('end', () => upstream.end());
+}
+
+/** Starts the proxy on 127.0.0.1, passing requests on to `upstreamHost` (`HOST:PORT`, plain HTTP). */
 export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy> {
   const [upstreamName, upstreamPort] = upstreamHost.split(':');
   const log: LoggedRequest[] = [];
-  const proxy: Partial<FaultProxy> & { rules: Rule[]; log: LoggedRequest[] } = { rules: [], log };
+  const proxy: Partial<FaultProxy> & { rules: FaultRule[]; log: LoggedRequest[] } = { rules: [], log };
   const server = createServer((req, res) => {
+    // Cut connections are the point here: their errors must not end the test process.
+    req.on('error', () => {});
+    res.on('error', () => {});
     log.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-    const forward = (extraHeaders: Record<string, string | undefined> = {}) =>
+    const forward = (extraHeaders: Record<string, string | undefined> = {}, bodyLimit?: number) =>
       new Promise<IncomingMessage>((resolve, reject) => {
         const headers: Record<string, string | string[] | undefined> = { ...req.headers };
         for (const [key, value] of Object.entries(extraHeaders)) {
@@ -55,17 +95,15 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
           else headers[key.toLowerCase()] = value;
         }
         const upstream = request(
-          {
-            host: upstreamName,
-            port: Number(upstreamPort),
-            method: req.method,
-            path: req.url,
-            headers,
+          { host: upstreamName, port: Number(upstreamPort), method: req.method, path: req.url, headers },
+          (answer) => {
+            answer.on('error', () => {});
+            resolve(answer);
           },
-          resolve,
         );
         upstream.on('error', reject);
-        req.pipe(upstream);
+        if (bodyLimit === undefined) req.pipe(upstream);
+        else pipeLimited(req, upstream, bodyLimit);
       });
     const relay = (upstream: IncomingMessage, headers: Record<string, string | undefined> = {}) => {
       const out: Record<string, string | string[]> = {};
@@ -77,13 +115,14 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
       res.writeHead(upstream.statusCode ?? 502, out);
       upstream.pipe(res);
     };
-    const exchange: Exchange = { req, res, forward, relay };
+    const exchange: ProxyExchange = { req, res, forward, relay };
     void (async () => {
       for (const rule of [...proxy.rules]) {
         if (await rule(exchange)) return;
       }
       relay(await forward());
     })().catch((error: unknown) => {
+      if (res.destroyed) return;
       if (!res.headersSent) res.writeHead(502);
       res.end(String(error));
     });
@@ -97,25 +136,29 @@ export async function startFaultProxy(upstreamHost: string): Promise<FaultProxy>
       proxy.rules = [];
       log.length = 0;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   }) as FaultProxy;
 }
 
 /** Reads a request body to its end (rules that answer themselves must drain it). */
-export async function drain(req: IncomingMessage): Promise<Buffer> {
+export async function drainRequest(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 
-/** A plain HTTP server on another loopback port, for "another origin". */
-export async function startServer(
+export interface OriginServer {
+  /** `127.0.0.1:PORT`. */
+  readonly host: string;
+  readonly port: number;
+  readonly log: LoggedRequest[];
+  close(): Promise<void>;
+}
+
+/** A plain HTTP server on another loopback port, for "another origin" (a CDN, a rogue Location). */
+export async function startOriginServer(
   handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
-): Promise<{ host: string; port: number; log: LoggedRequest[]; close(): Promise<void> }> {
+): Promise<OriginServer> {
   const log: LoggedRequest[] = [];
   const server = createServer((req, res) => {
     log.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
@@ -125,14 +168,5 @@ export async function startServer(
     });
   });
   const port = await listen(server);
-  return {
-    host: `127.0.0.1:${port}`,
-    port,
-    log,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { host: `127.0.0.1:${port}`, port, log, close: () => closeServer(server) };
 }

@@ -1,14 +1,17 @@
 // A small Bearer token server for docker-registry's `auth.token` (distribution's token spec):
 // JWTs signed with ES256 (raw r||s), the signing certificate in the `x5c` header, trusted by the
 // registry through `rootcertbundle`. Users: a full-access user with a password and a refresh
-// token; anonymous callers may only pull `public/*`. Every request is counted and logged.
+// token; anonymous callers may only pull `public/*`; anything else gets a token without rights.
+// Every request is counted and logged.
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { requirePeer } from '@skopeo-ts/testkit';
+import { requirePeer } from '../peers.js';
+import { mergeRegistryConfig, type RegistryOptions, type RunningRegistry } from '../registry.js';
+import { type Cleanup, helperDir, runCleanups, startWithHelpers } from './flavoured.js';
 
 export interface TokenRequestLog {
   method: string;
@@ -30,13 +33,15 @@ export interface TokenServer {
   /** expires_in answered (seconds). */
   expiresIn: number;
   /** The registry config fragment. */
-  registryConfig(): { auth: { token: Record<string, string> } };
+  registryConfig(): {
+    auth: { token: { realm: string; service: string; issuer: string; rootcertbundle: string } };
+  };
   /** Issues a token directly (as a user would get one for --registry-token). */
-  issue(access: Access[], subject: string): string;
+  issue(access: TokenAccess[], subject: string): string;
   close(): Promise<void>;
 }
 
-export interface Access {
+export interface TokenAccess {
   type: string;
   name: string;
   actions: string[];
@@ -92,7 +97,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function parseScope(text: string): Access | undefined {
+function parseScope(text: string): TokenAccess | undefined {
   const first = text.indexOf(':');
   const last = text.lastIndexOf(':');
   if (first <= 0 || last === first) return undefined;
@@ -106,6 +111,7 @@ function parseScope(text: string): Access | undefined {
   };
 }
 
+/** Starts the token server on 127.0.0.1; its signing key and certificate go into `dir`. */
 export async function startTokenServer(dir: string, user: TokenUser): Promise<TokenServer> {
   const { keyPath, certPath } = makeKeyPair(dir);
   const key = createPrivateKey(await readFile(keyPath));
@@ -115,7 +121,7 @@ export async function startTokenServer(dir: string, user: TokenUser): Promise<To
   const log: TokenRequestLog[] = [];
   const stingyOnce = new Set<string>();
 
-  const issue = (access: Access[], subject: string, expiresIn: number): string => {
+  const issue = (access: TokenAccess[], subject: string, expiresIn: number): string => {
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'ES256', typ: 'JWT', x5c: [certDer.toString('base64')] };
     const claims = {
@@ -133,7 +139,7 @@ export async function startTokenServer(dir: string, user: TokenUser): Promise<To
     return `${input}.${b64url(signature)}`;
   };
 
-  const grant = (who: string, wanted: Access): Access => {
+  const grant = (who: string, wanted: TokenAccess): TokenAccess => {
     if (who !== 'anonymous') return wanted; // the test user may do anything
     if (wanted.type === 'repository' && wanted.name.startsWith('public/')) {
       return { ...wanted, actions: wanted.actions.filter((a) => a === 'pull') };
@@ -176,7 +182,7 @@ export async function startTokenServer(dir: string, user: TokenUser): Promise<To
       log.push({ method: req.method ?? '', scopes, who, ...(grantType ? { grantType } : {}) });
       const access = scopes
         .map(parseScope)
-        .filter((a): a is Access => a !== undefined)
+        .filter((a): a is TokenAccess => a !== undefined)
         .map((wanted) => {
           const granted = grant(who, wanted);
           const key = `${wanted.type}:${wanted.name}`;
@@ -225,4 +231,46 @@ export async function startTokenServer(dir: string, user: TokenUser): Promise<To
         server.close(() => resolve());
       }),
   };
+}
+
+export const DEFAULT_TOKEN_USER: Readonly<TokenUser> = {
+  username: 'tester',
+  password: 'token-user-password-5521',
+  refreshToken: 'refresh-token-abc-123',
+};
+
+export interface TokenRegistryOptions extends RegistryOptions {
+  /** The user with full access (default DEFAULT_TOKEN_USER). */
+  user?: TokenUser;
+}
+
+export interface TokenRegistry extends RunningRegistry {
+  readonly tokenServer: TokenServer;
+  /** The full-access user. */
+  readonly user: TokenUser;
+}
+
+/**
+ * docker-registry with Bearer token auth from a token server that testkit runs: anonymous pull of
+ * `public/*`, full access for `user`, no rights otherwise. stop() stops both.
+ */
+export async function startTokenRegistry(options: TokenRegistryOptions = {}): Promise<TokenRegistry> {
+  const { user = DEFAULT_TOKEN_USER, ...registryOptions } = options;
+  const cleanups: Cleanup[] = [];
+  try {
+    const dir = await helperDir('skopeo-ts-registry-token', cleanups);
+    const tokenServer = await startTokenServer(dir.path, user);
+    cleanups.push(() => tokenServer.close());
+    return await startWithHelpers(
+      {
+        ...registryOptions,
+        config: mergeRegistryConfig(tokenServer.registryConfig(), registryOptions.config ?? {}),
+      },
+      cleanups,
+      { tokenServer, user: { ...user } },
+    );
+  } catch (error) {
+    await runCleanups(cleanups);
+    throw error;
+  }
 }
