@@ -8,7 +8,7 @@ import type { AuthScope } from './client/auth.js';
 import type { RegistryClient } from './client/client.js';
 import type { HttpResponse } from './client/http.js';
 import { discard, headerValue } from './client/limits.js';
-import { uploadsPath } from './paths.js';
+import { blobPath, uploadsPath } from './paths.js';
 
 /** The chunk size a registry may ask for is buffered in memory: refuse absurd requests. */
 export const MAX_CHUNK_BYTES = 256 * 1024 * 1024;
@@ -170,22 +170,52 @@ export class Uploader {
       const size = body.size();
       const put = new URL(location);
       put.searchParams.append('digest', digest);
-      const response = await this.options.client.request({
-        method: 'PUT',
-        path: put,
-        headers: { 'content-length': '0' },
-        body: Buffer.alloc(0),
-        scopes: this.options.scopes,
-        what,
-        expect: [201, 204],
-        signal,
-      });
-      discard(response.body);
+      try {
+        const response = await this.options.client.request({
+          method: 'PUT',
+          path: put,
+          headers: { 'content-length': '0' },
+          body: Buffer.alloc(0),
+          scopes: this.options.scopes,
+          what,
+          expect: [201, 204],
+          signal,
+        });
+        discard(response.body);
+      } catch (error) {
+        // The registry may have stored the blob and the answer got lost (a reset, a proxy's 5xx):
+        // then a retried PUT finds no upload session. Trust the blob if it is there as sent.
+        if (signal?.aborted || !(await this.storedAsSent(digest, size, signal, what))) throw error;
+      }
       return { digest, size };
     } catch (error) {
       body.stream.destroy();
       await this.cancel(location);
       throw error;
+    }
+  }
+
+  /** Whether the repository serves `digest` with exactly `size` bytes (HEAD); false on any doubt. */
+  private async storedAsSent(
+    digest: Digest,
+    size: number,
+    signal: AbortSignal | undefined,
+    what: string,
+  ): Promise<boolean> {
+    try {
+      const response = await this.options.client.request({
+        method: 'HEAD',
+        path: blobPath(this.options.repository, digest),
+        headers: {},
+        scopes: this.options.scopes,
+        what: `${what}: checking whether the blob arrived`,
+        expect: [200, 404],
+        signal,
+      });
+      discard(response.body);
+      return response.status === 200 && headerValue(response.headers, 'content-length') === String(size);
+    } catch {
+      return false;
     }
   }
 
