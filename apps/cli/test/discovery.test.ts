@@ -122,9 +122,11 @@ describe('skopeo-ts plugins', () => {
     expect(result.stdout).toMatch(/oci\s+npm install -g @skopeo-ts\/transport-oci/);
     expect(result.stdout).toMatch(/dir\s+npm install -g @skopeo-ts\/transport-dir/);
     expect(result.stdout).toMatch(/docker\s+npm install -g @skopeo-ts\/transport-docker/);
+    expect(result.stdout).toMatch(/docker-archive\s+npm install -g @skopeo-ts\/transport-docker-archive/);
+    expect(result.stdout).toMatch(/docker-daemon\s+npm install -g @skopeo-ts\/transport-docker-daemon/);
     // Planned packages are listed apart, with no install command.
     const planned = result.stdout.slice(result.stdout.indexOf('Planned, not available in this release:'));
-    expect(planned).toMatch(/^ {2}docker-archive\s+@skopeo-ts\/transport-docker-archive$/m);
+    expect(planned).toMatch(/^ {2}containers-storage\s+@skopeo-ts\/transport-containers-storage$/m);
     expect(planned).toMatch(/^ {2}ostree\s+@skopeo-ts\/transport-ostree$/m);
     expect(planned).not.toContain('npm install');
   });
@@ -208,6 +210,8 @@ describe('using a discovered plugin', () => {
       ['oci-archive:/some/file.tar', '@skopeo-ts/transport-oci'],
       ['dir:/some/dir', '@skopeo-ts/transport-dir'],
       ['docker://busybox', '@skopeo-ts/transport-docker'],
+      ['docker-archive:/some/file.tar', '@skopeo-ts/transport-docker-archive'],
+      ['docker-daemon:busybox:latest', '@skopeo-ts/transport-docker-daemon'],
     ] as const) {
       const result = await runCli(['inspect', reference], { cli, cwd: emptyDir });
       expect(result.exitCode).toBe(1);
@@ -220,8 +224,6 @@ describe('using a discovered plugin', () => {
 
   it('says a planned first-party transport is not available, without sending users to npm install', async () => {
     for (const [reference, packageName] of [
-      ['docker-archive:/some/file.tar', '@skopeo-ts/transport-docker-archive'],
-      ['docker-daemon:busybox:latest', '@skopeo-ts/transport-docker-daemon'],
       ['containers-storage:busybox', '@skopeo-ts/transport-containers-storage'],
       ['ostree:busybox@/ostree/repo', '@skopeo-ts/transport-ostree'],
     ] as const) {

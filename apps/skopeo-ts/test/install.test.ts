@@ -41,6 +41,8 @@ const PACKAGE_DIRS = {
   '@skopeo-ts/transport-oci': 'packages/transport-oci',
   '@skopeo-ts/transport-dir': 'packages/transport-dir',
   '@skopeo-ts/transport-docker': 'packages/transport-docker',
+  '@skopeo-ts/transport-docker-archive': 'packages/transport-docker-archive',
+  '@skopeo-ts/transport-docker-daemon': 'packages/transport-docker-daemon',
   'skopeo-ts': 'apps/skopeo-ts',
   'skopeo-ts-transport-memory': 'examples/transport-memory',
 } as const;
@@ -259,6 +261,8 @@ describe('the packed packages', () => {
       '@skopeo-ts/core': caret('@skopeo-ts/core'),
       '@skopeo-ts/transport-dir': caret('@skopeo-ts/transport-dir'),
       '@skopeo-ts/transport-docker': caret('@skopeo-ts/transport-docker'),
+      '@skopeo-ts/transport-docker-archive': caret('@skopeo-ts/transport-docker-archive'),
+      '@skopeo-ts/transport-docker-daemon': caret('@skopeo-ts/transport-docker-daemon'),
       '@skopeo-ts/transport-oci': caret('@skopeo-ts/transport-oci'),
     });
     expect(packed['skopeo-ts'].packageJson.bin).toEqual({ 'skopeo-ts': './dist/cli.js' });
@@ -350,6 +354,8 @@ describe('skopeo-ts (batteries included), installed with npm install -g', () => 
       '@skopeo-ts/transport-oci',
       '@skopeo-ts/transport-dir',
       '@skopeo-ts/transport-docker',
+      '@skopeo-ts/transport-docker-archive',
+      '@skopeo-ts/transport-docker-daemon',
     ] as const;
     registry = await startLocalRegistry([
       ...served.map((name) => packed[name]),
@@ -371,6 +377,8 @@ describe('skopeo-ts (batteries included), installed with npm install -g', () => 
       '@skopeo-ts/transport-oci',
       '@skopeo-ts/transport-dir',
       '@skopeo-ts/transport-docker',
+      '@skopeo-ts/transport-docker-archive',
+      '@skopeo-ts/transport-docker-daemon',
     ]) {
       expect(registry.requests, name).toContain(`GET /${name}`);
     }
@@ -384,6 +392,8 @@ describe('skopeo-ts (batteries included), installed with npm install -g', () => 
       ['oci-archive', '@skopeo-ts/transport-oci'],
       ['dir', '@skopeo-ts/transport-dir'],
       ['docker', '@skopeo-ts/transport-docker'],
+      ['docker-archive', '@skopeo-ts/transport-docker-archive'],
+      ['docker-daemon', '@skopeo-ts/transport-docker-daemon'],
     ] as const) {
       const row = activeRow(rows, transport);
       expect(row, transport).toMatchObject({ package: pkg, version: packed[pkg].version, source: 'bundled' });

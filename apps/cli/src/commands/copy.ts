@@ -13,7 +13,11 @@ export function addCopyCommand(program: Command, runtime: Runtime): void {
       'Copy an image from one location to another; "IMAGE-NAME" uses a "transport":"details" format',
     )
     .argument('<source-image>', 'where to copy from, e.g. oci:/path:tag')
-    .argument('<destination-image>', 'where to copy to, e.g. dir:/path');
+    .argument('<destination-image>', 'where to copy to, e.g. dir:/path')
+    .argument(
+      '[more-images...]',
+      'beyond skopeo: SRC1 SRC2 ... DEST copies several images into one destination that holds several (docker-archive:)',
+    );
   command.option('--authfile <path>', 'path of the registry credentials file (default: REGISTRY_AUTH_FILE)');
   addImageFlags(command, 'src-');
   addImageFlags(command, 'dest-');
@@ -60,12 +64,14 @@ export function addCopyCommand(program: Command, runtime: Runtime): void {
     .option('--additional-tag <tag>', 'additional tags (supports docker-archive)', collect);
   command.addHelpText(
     'after',
-    '\nProgress and messages go to stderr; stdout stays clean.\n\nExample:\n  skopeo-ts copy oci:/path/layout:tag dir:/path/out',
+    '\nProgress and messages go to stderr; stdout stays clean.\n\nExamples:\n  skopeo-ts copy oci:/path/layout:tag dir:/path/out\n  skopeo-ts copy docker://quay.io/a/b:1 oci:/path/c:1 docker-archive:/tmp/both.tar',
   );
   command.action(
-    async (source: string, destination: string, opts: Record<string, unknown>, self: Command) => {
+    async (first: string, second: string, more: string[], opts: Record<string, unknown>, self: Command) => {
+      const images = [first, second, ...more];
+      const destination = images.pop() as string;
       const { runCopy } = await import('../run/copy.js');
-      await runCopy(appFor(runtime, self), source, destination, opts);
+      await runCopy(appFor(runtime, self), images, destination, opts);
     },
   );
 }

@@ -22,8 +22,8 @@ const FIRST_PARTY_PACKAGES: Readonly<Record<string, FirstPartyPackage>> = {
   '@skopeo-ts/transport-oci': { transports: ['oci', 'oci-archive'], released: true },
   '@skopeo-ts/transport-dir': { transports: ['dir'], released: true },
   '@skopeo-ts/transport-docker': { transports: ['docker'], released: true },
-  '@skopeo-ts/transport-docker-archive': { transports: ['docker-archive'], released: false },
-  '@skopeo-ts/transport-docker-daemon': { transports: ['docker-daemon'], released: false },
+  '@skopeo-ts/transport-docker-archive': { transports: ['docker-archive'], released: true },
+  '@skopeo-ts/transport-docker-daemon': { transports: ['docker-daemon'], released: true },
   '@skopeo-ts/transport-containers-storage': { transports: ['containers-storage'], released: false },
   '@skopeo-ts/transport-ostree': { transports: ['ostree'], released: false },
 };

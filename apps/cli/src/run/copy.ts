@@ -5,6 +5,7 @@ import {
   type CompressionAlgorithm,
   type CopyOptions,
   copyImage,
+  copyImages,
   MEDIA_TYPE_DOCKER_V2S1_SIGNED_MANIFEST,
   MEDIA_TYPE_DOCKER_V2S2_MANIFEST,
   MEDIA_TYPE_OCI_MANIFEST,
@@ -97,10 +98,13 @@ function dirOptions(flags: DestinationFlags): Record<string, boolean> | undefine
 
 export async function runCopy(
   app: App,
-  source: string,
+  sources: readonly string[],
   destination: string,
   opts: Readonly<Record<string, unknown>>,
 ): Promise<void> {
+  if (sources.length > 1 && typeof opts.digestfile === 'string') {
+    throw usage('--digestfile names the digest of one image: copy one source to use it');
+  }
   for (const [key, flag] of NOT_YET_SUPPORTED) {
     if (opts[key] !== undefined) {
       throw new UnsupportedError(`${flag} is not supported by skopeo-ts yet`, {
@@ -124,7 +128,8 @@ export async function runCopy(
   const manifestType = manifestTypeOf(opts.format);
   const compressionFormat = compressionOf(destFlags.compressFormat);
 
-  const sourceRef = await app.imageReference(source);
+  const sourceRefs = [];
+  for (const source of sources) sourceRefs.push(await app.imageReference(source));
   const destinationRef = await app.imageReference(destination);
   if (destinationRef.transport.name !== 'dir') {
     if (destFlags.compress)
@@ -157,8 +162,15 @@ export async function runCopy(
     retry: readRetryOptions(opts),
   };
   try {
+    const [single, ...others] = sourceRefs;
+    if (single === undefined) throw usage('copy needs a source image');
+    if (others.length > 0) {
+      // Several images into one destination: committed once at the end, or not at all.
+      await copyImages(sourceRefs, destinationRef, options);
+      return;
+    }
     const result = await withRetry(
-      () => copyImage(sourceRef, destinationRef, options),
+      () => copyImage(single, destinationRef, options),
       readRetryOptions(opts),
       (message) => app.warn(message),
       app.signal,
