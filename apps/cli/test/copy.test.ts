@@ -114,6 +114,26 @@ describe('skopeo-ts copy', () => {
     expect((await skopeoInspect(target, { raw: true })).digest).toBe(layered.manifestDigest);
   });
 
+  it('--dest-compress-level sets the gzip level of layers the copy compresses', async () => {
+    const sizes: number[] = [];
+    for (const level of ['1', '9']) {
+      const target = `oci:${join(tmp.path, `level-${level}`)}:l`;
+      await copy(['--dest-compress-level', level, layered.reference, target]);
+      const manifest = (await skopeoInspect<{ layers: { size: number }[] }>(target, { raw: true })).json;
+      sizes.push(manifest.layers.reduce((sum, layer) => sum + layer.size, 0));
+    }
+    expect(sizes[1]).toBeLessThan(sizes[0]!);
+    const bad = await runCli([
+      'copy',
+      '--dest-compress-level',
+      '12',
+      layered.reference,
+      `oci:${tmp.path}/bad:x`,
+    ]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain('invalid --dest-compress-level "12"');
+  });
+
   it('--dest-shared-blob-dir puts blobs in the shared directory', async () => {
     const shared = join(tmp.path, 'shared-blobs');
     await copy([

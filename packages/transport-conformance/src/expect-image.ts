@@ -3,10 +3,15 @@
 // (same config, same layer contents, media types that say the compression the layers have).
 import { expect } from 'vitest';
 import {
+  type CopyResult,
+  configInfo,
   digestOf,
+  isParsedManifestList,
+  layerInfos,
   layerMediaTypeCompression,
   listInstances,
   matchesPlatform,
+  parseManifestBlob,
   MEDIA_TYPE_DOCKER_V2_LIST,
   MEDIA_TYPE_DOCKER_V2S2_MANIFEST,
   MEDIA_TYPE_OCI_INDEX,
@@ -31,6 +36,7 @@ export function expectedManifestType(mediaType: string, policy: StoragePolicy): 
 }
 
 export function expectedLayerCompression(layer: TestLayer, policy: StoragePolicy): TestLayerCompression {
+  if (policy.storedLayerCompression !== undefined) return policy.storedLayerCompression;
   switch (policy.layerCompression) {
     case 'preserve':
       return layer.compression;
@@ -43,6 +49,7 @@ export function expectedLayerCompression(layer: TestLayer, policy: StoragePolicy
 
 /** Whether the destination keeps the image byte for byte (so its digests too). */
 export function storedUnchanged(image: TestImage, policy: StoragePolicy): boolean {
+  if (policy.storesOwnManifest === true) return false;
   if (expectedManifestType(image.manifest.mediaType, policy) !== image.manifest.mediaType) return false;
   const singles = image.kind === 'image' ? [image] : image.instances;
   return singles.every(
@@ -112,6 +119,48 @@ export function expectStored(read: ReadImage, image: TestImage, policy: StorageP
     ).toBe(true);
     if (stored) expectSingleStored(stored, instance, policy, where);
   });
+}
+
+/** The config digest a single-image manifest names (undefined for lists and schema 1). */
+function writtenConfigDigest(result: CopyResult): string | undefined {
+  const parsed = parseManifestBlob({ bytes: result.manifest, mediaType: result.mediaType });
+  if (isParsedManifestList(parsed)) return undefined;
+  return configInfo(parsed)?.digest;
+}
+
+/**
+ * Whether `stored` is the image a copy reported writing: the same manifest digest, or for a
+ * store that makes its own manifests, the same config (which names the layers by DiffID).
+ */
+export function isWrittenImage(result: CopyResult, stored: ReadImage, policy: StoragePolicy): boolean {
+  if (policy.storesOwnManifest !== true) return result.digest === stored.digest;
+  if (stored.kind !== 'image' || stored.config === undefined) return false;
+  return writtenConfigDigest(result) === digestOf(stored.config);
+}
+
+/** Checks that `stored` is what copyImage reported writing (see isWrittenImage). */
+export function expectWrittenImage(
+  result: CopyResult,
+  stored: ReadImage,
+  policy: StoragePolicy,
+  what: string,
+): void {
+  if (policy.storesOwnManifest !== true) {
+    expect(result.digest, `${what}: copyImage must report the digest the target stored`).toBe(stored.digest);
+    return;
+  }
+  expect(stored.kind, `${what}: a single image`).toBe('image');
+  if (stored.kind !== 'image') return;
+  const written = parseManifestBlob({ bytes: result.manifest, mediaType: result.mediaType });
+  expect(isParsedManifestList(written), `${what}: copyImage wrote a single image`).toBe(false);
+  if (isParsedManifestList(written)) return;
+  expect(
+    configInfo(written)?.digest,
+    `${what}: the manifest copyImage wrote and the one the store made must name the same config`,
+  ).toBe(stored.config && digestOf(stored.config));
+  expect(layerInfos(written).length, `${what}: number of layers written and stored`).toBe(
+    stored.layers.length,
+  );
 }
 
 /** Checks that two reads hold the same image (a lossless copy). */

@@ -6,7 +6,9 @@ export type {
   ConcurrentWriteOutcome,
   ConcurrentWriters,
   ConformanceTarget,
+  ExistingImageOutcome,
   StoragePolicy,
+  StoredLayerCompression,
   TransportCapabilities,
 } from './target.js';
 
@@ -57,5 +59,7 @@ export {
   expectedManifestType,
   expectSameImage,
   expectStored,
+  expectWrittenImage,
+  isWrittenImage,
   storedUnchanged,
 } from './expect-image.js';

@@ -17,7 +17,7 @@ import { type ConformanceTarget, resolveTarget } from './target.js';
 /** Call at the top level of a test file (not inside a test): it defines the suite's tests. */
 export function runTransportConformance(target: ConformanceTarget): void {
   const resolved = resolveTarget(target);
-  describe(`${resolved.name}: transport conformance`, () => {
+  describe(`${resolved.title}: transport conformance`, () => {
     beforeAll(resolved.setup, resolved.timeoutMs);
     afterAll(resolved.teardown, resolved.timeoutMs);
     const suite = createSuiteContext(resolved);

@@ -46,11 +46,41 @@ export interface TransportCapabilities {
   manifestTypes?: readonly string[];
   /** What the destination does to layers (its `desiredLayerCompression`). Default `preserve`. */
   layerCompression?: LayerCompression;
+  /**
+   * Copying onto a reference that already holds an image.
+   * `replace` (default): the new image replaces the old one whole.
+   * `refuse`: the copy fails with CONFLICT and the old image stays whole (docker-archive files,
+   * as skopeo). Needs `concurrentWriters.sameReference: 'error'`.
+   */
+  existingImage?: ExistingImageOutcome;
+  /**
+   * The store makes its own manifest of what it is given (a Docker engine: `docker save` writes
+   * one): the manifest read back, and its digest, may differ from the one the copy wrote. The
+   * suite then compares the config bytes, the layer DiffIDs and the media types instead of
+   * manifest and layer digests. Default false.
+   */
+  storesOwnManifest?: boolean;
+  /**
+   * The compression layers are read back with, whatever the copy sent (a Docker engine keeps
+   * layers uncompressed: `'none'`). Default: what `layerCompression` makes of the source's.
+   */
+  storedLayerCompression?: StoredLayerCompression;
 }
+
+/** What copying onto an existing image does. */
+export type ExistingImageOutcome = 'replace' | 'refuse';
+
+/** A compression layers are stored with, regardless of what was sent. */
+export type StoredLayerCompression = 'none' | 'gzip';
 
 export interface ConformanceTarget {
   /** The transport to test, as its plugin names it (the reference prefix), e.g. `dir`. */
   name: string;
+  /**
+   * Tells apart several runs of the suite against one transport in one file (e.g. with other
+   * transport options): the suite is titled `NAME (VARIANT): transport conformance`.
+   */
+  variant?: string;
   /** The transport package's default export. */
   plugin: TransportPlugin;
   /**
@@ -79,15 +109,25 @@ export interface StoragePolicy {
   manifestTypes: readonly string[] | undefined;
   layerCompression: LayerCompression;
   manifestLists: boolean;
+  /** The store writes its own manifest: manifest digests are not kept. Default false. */
+  storesOwnManifest?: boolean;
+  /** Layers come back with this compression whatever was sent. */
+  storedLayerCompression?: StoredLayerCompression | undefined;
 }
 
 export interface ResolvedTarget {
   name: string;
+  /** `name`, with the variant in parentheses when there is one. */
+  title: string;
   plugin: TransportPlugin;
   transport: Transport;
-  capabilities: Omit<Required<TransportCapabilities>, 'concurrentWriters' | 'manifestTypes'> & {
+  capabilities: Omit<
+    Required<TransportCapabilities>,
+    'concurrentWriters' | 'manifestTypes' | 'storedLayerCompression'
+  > & {
     concurrentWriters: ConcurrentWriters;
     manifestTypes: readonly string[] | undefined;
+    storedLayerCompression: StoredLayerCompression | undefined;
   };
   policy: StoragePolicy;
   context: Context;
@@ -108,6 +148,28 @@ function concurrentWriters(value: TransportCapabilities['concurrentWriters']): C
   return typeof value === 'string' ? { sameReference: value, siblingReferences: 'safe' } : value;
 }
 
+/** Refuses capabilities that contradict each other, naming the target. */
+function checkCapabilities(name: string, capabilities: ResolvedTarget['capabilities']): void {
+  const problem = (text: string) => new Error(`conformance target "${name}": ${text}`);
+  if (!['replace', 'refuse'].includes(capabilities.existingImage)) {
+    throw problem(`existingImage must be 'replace' or 'refuse', not ${String(capabilities.existingImage)}`);
+  }
+  if (capabilities.existingImage === 'refuse' && capabilities.concurrentWriters.sameReference === 'safe') {
+    throw problem(
+      "existingImage 'refuse' with concurrentWriters.sameReference 'safe': two copies into one reference cannot both succeed when the second must refuse the first's image",
+    );
+  }
+  if (capabilities.storesOwnManifest && capabilities.manifestLists) {
+    throw problem(
+      'storesOwnManifest with manifestLists: the suite cannot yet match list entries of a store that makes its own manifests',
+    );
+  }
+  const stored = capabilities.storedLayerCompression;
+  if (stored !== undefined && stored !== 'none' && stored !== 'gzip') {
+    throw problem(`storedLayerCompression must be 'none' or 'gzip', not ${String(stored)}`);
+  }
+}
+
 /** Checks the target and fills in defaults; throws when the plugin does not hold the transport. */
 export function resolveTarget(target: ConformanceTarget): ResolvedTarget {
   const plugin = assertCompatiblePlugin(target.plugin, `the plugin given for ${target.name}`);
@@ -124,7 +186,11 @@ export function resolveTarget(target: ConformanceTarget): ResolvedTarget {
     concurrentWriters: concurrentWriters(target.capabilities.concurrentWriters),
     manifestTypes: target.capabilities.manifestTypes,
     layerCompression: target.capabilities.layerCompression ?? 'preserve',
+    existingImage: target.capabilities.existingImage ?? 'replace',
+    storesOwnManifest: target.capabilities.storesOwnManifest ?? false,
+    storedLayerCompression: target.capabilities.storedLayerCompression,
   };
+  checkCapabilities(target.name, capabilities);
   const parse = (reference: string): ImageReference => {
     const { transport: prefix, rest } = splitTransportReference(reference);
     if (prefix !== target.name) {
@@ -136,6 +202,7 @@ export function resolveTarget(target: ConformanceTarget): ResolvedTarget {
   };
   return {
     name: target.name,
+    title: target.variant === undefined ? target.name : `${target.name} (${target.variant})`,
     plugin,
     transport,
     capabilities,
@@ -143,6 +210,8 @@ export function resolveTarget(target: ConformanceTarget): ResolvedTarget {
       manifestTypes: capabilities.manifestTypes,
       layerCompression: capabilities.layerCompression,
       manifestLists: capabilities.manifestLists,
+      storesOwnManifest: capabilities.storesOwnManifest,
+      storedLayerCompression: capabilities.storedLayerCompression,
     },
     context: target.context ?? {},
     timeoutMs: target.timeoutMs ?? DEFAULT_TIMEOUT_MS,

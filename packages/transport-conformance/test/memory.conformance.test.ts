@@ -1,7 +1,9 @@
-// The suite run against the in-memory transport, in three set-ups that together take every
+// The suite run against the in-memory transport, in four set-ups that together take every
 // branch of the suite: a store that keeps everything, one that behaves like an OCI layout
-// (OCI types only, compresses layers, no signatures), and a minimal one (Docker schema 2 only,
-// decompresses layers, no lists, no signatures, no delete, refuses concurrent writers).
+// (OCI types only, compresses layers, no signatures), a minimal one (Docker schema 2 only,
+// decompresses layers, no lists, no signatures, no delete, refuses concurrent writers and
+// existing images, as docker-archive files do), and one that behaves like a Docker engine
+// (makes its own manifest, keeps layers uncompressed whatever it is sent).
 import { basename } from 'node:path';
 import {
   MEDIA_TYPE_DOCKER_V2S2_MANIFEST,
@@ -57,6 +59,7 @@ const minimal = createMemoryTransport({
   supportsSignatures: false,
   canDelete: false,
   concurrentWrites: 'conflict',
+  existingImages: 'refuse',
 });
 runTransportConformance({
   name: 'memory-minimal',
@@ -70,5 +73,31 @@ runTransportConformance({
     concurrentWriters: 'error',
     manifestTypes: [MEDIA_TYPE_DOCKER_V2S2_MANIFEST],
     layerCompression: 'decompress',
+    existingImage: 'refuse',
+  },
+});
+
+const engineLike = createMemoryTransport({
+  name: 'memory-engine-like',
+  supportedManifestTypes: [MEDIA_TYPE_DOCKER_V2S2_MANIFEST],
+  supportsManifestLists: false,
+  supportsSignatures: false,
+  canDelete: false,
+  ownManifests: true,
+});
+runTransportConformance({
+  name: 'memory-engine-like',
+  plugin: engineLike.plugin,
+  ...locations('memory-engine-like'),
+  invalidReferences,
+  capabilities: {
+    manifestLists: false,
+    signatures: false,
+    delete: false,
+    concurrentWriters: 'safe',
+    manifestTypes: [MEDIA_TYPE_DOCKER_V2S2_MANIFEST],
+    layerCompression: 'preserve',
+    storesOwnManifest: true,
+    storedLayerCompression: 'none',
   },
 });

@@ -46,16 +46,17 @@ export async function openDaemonDestination(
     headers: { 'Content-Type': 'application/x-tar' },
     body: archive,
     signal: ctx.signal,
+    long: true,
   });
   const outcome: Promise<LoadOutcome> = exchange.response.then(async (res) => {
     if (res.statusCode !== 200) {
-      const message = engineMessage(await readLimited(res, 1024 * 1024));
+      const message = engineMessage(await readLimited(res.body, 1024 * 1024));
       throw new SkopeoError(
         'IO',
         `the Docker daemon at ${host} refused the image load (${res.statusCode}): ${message}`,
       );
     }
-    return readLoadOutcome(res, ctx.progress);
+    return readLoadOutcome(res.body, ctx.progress);
   });
   // An engine that answers before the archive is complete has failed: stop the copy now, with
   // its reason, rather than when the next write hits a closed connection.
@@ -73,7 +74,7 @@ export async function openDaemonDestination(
     });
     return new DaemonImageDestination(reference, inner, { client, archive, exchange, outcome, ctx });
   } catch (error) {
-    exchange.request.destroy();
+    exchange.cancel(new Error('the copy did not start'));
     archive.destroy();
     client.close();
     throw error;
@@ -162,7 +163,7 @@ class DaemonImageDestination implements ImageDestination {
     const { archive, exchange, client } = this.load;
     if (!this.committed) {
       // Cut the upload: the engine sees a truncated archive and loads nothing.
-      exchange.request.destroy(new Error('the copy did not complete'));
+      exchange.cancel(new Error('the copy did not complete'));
       archive.destroy();
     }
     try {

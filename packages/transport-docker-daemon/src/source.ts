@@ -1,11 +1,9 @@
 // Reading: the engine's image save (`GET /images/get?names=…`, a `docker save` tar) is streamed
 // to a temp file, then read as a docker-archive. The archive's layers are found by seeking, and
 // the engine's stream cannot seek, hence the file; it is removed when the source closes.
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import {
   type Context,
   type Digest,
@@ -19,6 +17,7 @@ import {
 import { openArchiveSource } from '@skopeo-ts/transport-docker-archive';
 import { EngineClient, engineMessage } from './engine/client.js';
 import { readLimited } from './engine/body.js';
+import { writeBodyToFile } from './engine/write-body.js';
 
 /** The engine's path for an image name (names and IDs hold only path-safe characters). */
 export function imagePath(name: string): string {
@@ -55,10 +54,11 @@ async function saveToFile(client: EngineClient, name: string, dir: string, ctx: 
     method: 'GET',
     path: `/images/get?names=${encodeURIComponent(name)}`,
     signal: ctx.signal,
+    long: true,
   });
   const res = await exchange.response;
   if (res.statusCode !== 200) {
-    const message = engineMessage(await readLimited(res, 1024 * 1024));
+    const message = engineMessage(await readLimited(res.body, 1024 * 1024));
     if (res.statusCode === 404) {
       throw new ImageNotFoundError(
         `image ${name} not found in the Docker daemon at ${client.host.text}: ${message}`,
@@ -71,7 +71,7 @@ async function saveToFile(client: EngineClient, name: string, dir: string, ctx: 
   }
   const path = join(dir, 'image.tar');
   try {
-    await pipeline(res, createWriteStream(path), ctx.signal === undefined ? {} : { signal: ctx.signal });
+    await writeBodyToFile(res.body, path, ctx.signal);
   } catch (error) {
     if (ctx.signal?.aborted) throw client.connectionError(error, ctx.signal);
     throw new IoError(`saving ${name} from the Docker daemon at ${client.host.text} to`, path, error);

@@ -6,8 +6,10 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
   makeTempDir,
+  type RunningDockerd,
   type RunningRegistry,
   type SkopeoEnvironment,
+  startDockerd,
   startRegistry,
   type TempDir,
 } from '@skopeo-ts/testkit';
@@ -24,6 +26,14 @@ import {
 } from './measure.js';
 import { assertRepoLayout, REPO_ROOT } from './paths.js';
 import { REGISTRY_REPOSITORY, REGISTRY_TAG, registryCases, verifyRegistryImage } from './registry-cases.js';
+import {
+  ARCHIVE_CASE_IDS,
+  archiveCases,
+  DAEMON_CASE_IDS,
+  DAEMON_SOURCE,
+  daemonCases,
+  diffIDsOf,
+} from './engine-cases.js';
 import { type ProfileSummary, readProfile, summarizeProfile } from './profile.js';
 import {
   type BenchReport,
@@ -154,6 +164,15 @@ function logStartup(startup: StartupResult): void {
   }
 }
 
+/** One untimed skopeo copy that prepares a source; fails the bench when skopeo fails. */
+function runSkopeoOnce(tool: Tool, source: string, destination: string, flags: readonly string[]): void {
+  const done = spawnSync(tool.command, tool.copyArgs(source, destination, [...flags]), {
+    env: tool.env,
+    encoding: 'utf8',
+  });
+  if (done.status !== 0) throw new Error(`skopeo could not copy ${source} to ${destination}: ${done.stderr}`);
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const options = parseBenchArgs(argv);
   if (options.help) {
@@ -181,6 +200,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let skopeoEnvironment: SkopeoEnvironment | undefined;
   let work: TempDir | undefined;
   let registry: RunningRegistry | undefined;
+  let dockerd: RunningDockerd | undefined;
   try {
     const skopeo = await skopeoTool();
     skopeoEnvironment = skopeo.environment;
@@ -266,6 +286,36 @@ async function main(argv: readonly string[]): Promise<number> {
         cases.push(...registryCases({ image, registry }).filter((c) => wanted(c.id)));
       }
     }
+    if (image !== undefined && ARCHIVE_CASE_IDS.some(wanted)) {
+      if (ours.argv === undefined) {
+        log('docker-archive cases: skipped: ours runs through the library runner');
+      } else {
+        // docker-archive → oci reads an archive skopeo wrote (uncompressed layers, as docker save).
+        const sourceArchive = join(work.path, 'source.tar');
+        runSkopeoOnce(skopeo.tool, image.reference, `docker-archive:${sourceArchive}:bench/base:v1`, []);
+        await warmPageCache(sourceArchive);
+        cases.push(...archiveCases(image, sourceArchive).filter((c) => wanted(c.id)));
+      }
+    }
+    if (image !== undefined && DAEMON_CASE_IDS.some(wanted)) {
+      if (ours.argv === undefined) {
+        log('docker-daemon cases: skipped: ours runs through the library runner');
+      } else {
+        dockerd = await startDockerd();
+        log(`docker-daemon: dockerd at ${dockerd.host} (vfs storage)`);
+        const engine = dockerd;
+        const loadSource = async () =>
+          runSkopeoOnce(skopeo.tool, image.reference, `docker-daemon:${DAEMON_SOURCE}`, [
+            '--dest-daemon-host',
+            engine.host,
+          ]);
+        cases.push(
+          ...daemonCases({ image, dockerd: engine, diffIDs: await diffIDsOf(image), loadSource }).filter(
+            (c) => wanted(c.id),
+          ),
+        );
+      }
+    }
     const results: CaseResult[] = [];
     for (const benchCase of cases)
       results.push(await runCase(runner, benchCase, ours, skopeo.tool, options.runs));
@@ -313,6 +363,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return 0;
   } finally {
+    await dockerd?.stop();
     await registry?.stop();
     await work?.cleanup();
     await skopeoEnvironment?.cleanup();

@@ -89,7 +89,13 @@ export const REGISTRY_CASE_IDS = [
   'oci-registry-blobs',
   'oci-registry-noop',
 ] as const;
-export const CASE_IDS = [...LOCAL_CASE_IDS, ...REGISTRY_CASE_IDS] as const;
+export const ENGINE_CASE_IDS = [
+  'oci-docker-archive',
+  'docker-archive-oci',
+  'oci-daemon',
+  'daemon-oci',
+] as const;
+export const CASE_IDS = [...LOCAL_CASE_IDS, ...REGISTRY_CASE_IDS, ...ENGINE_CASE_IDS] as const;
 
 export function benchCases({ image, dirCopy }: CaseInputs): BenchCase[] {
   return [

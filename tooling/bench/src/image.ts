@@ -305,10 +305,15 @@ function builderAlive(entry: string): boolean {
 }
 
 /** Reads every file under `dir` once so timed runs start from the page cache. */
-export async function warmPageCache(dir: string): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    for await (const _chunk of createReadStream(join(entry.parentPath, entry.name), { highWaterMark: MB })) {
+/** Reads every file under `path` (or the file itself) once, so runs start from the page cache. */
+export async function warmPageCache(path: string): Promise<void> {
+  const files = (await stat(path)).isDirectory()
+    ? (await readdir(path, { withFileTypes: true, recursive: true }))
+        .filter((entry) => entry.isFile())
+        .map((entry) => join(entry.parentPath, entry.name))
+    : [path];
+  for (const file of files) {
+    for await (const _chunk of createReadStream(file, { highWaterMark: MB })) {
       // only reading
     }
   }

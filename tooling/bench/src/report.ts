@@ -64,7 +64,10 @@ and \`inspect\` of the small example image (\`examples/images/hello\`), ours and
 \`node -e 0\` as the floor, 20 runs each interleaved (\`--startup-runs N\`; \`--cases startup\` for
 start-up alone). Registry cases (registry → oci and → dir, oci → registry cold, with the blobs
 already there, and a no-op re-push judged in seconds) run both tools against Debian's
-\`docker-registry\` on loopback over plain HTTP, through the CLI only. Needs \`skopeo\` (Debian package
+\`docker-registry\` on loopback over plain HTTP, through the CLI only. docker-archive and
+docker-daemon cases (oci → docker-archive, docker-archive → oci, oci → docker-daemon, docker-daemon →
+oci) read an archive and a daemon image that skopeo wrote once, and use Debian's \`dockerd\` (package
+\`docker.io\`, vfs storage) started on a private socket. Needs \`skopeo\` (Debian package
 \`skopeo\`), \`docker-registry\` for the registry cases and, for the most reliable RSS figure,
 GNU \`time\` (package \`time\`; else /proc is polled). Run \`pnpm bench\`, or
 \`pnpm bench -- --runs 3 --cases oci-oci,oci-dir --no-write\`; the section between the markers
@@ -179,6 +182,13 @@ function copySection(report: BenchReport, image: BenchImage): string[] {
     );
   } else if (report.registrySkipped !== undefined) {
     lines.push(`- Registry cases not run: ${report.registrySkipped}.`);
+  }
+  if (
+    report.results.some((r) => r.benchCase.id.includes('docker-archive') || r.benchCase.id.includes('daemon'))
+  ) {
+    lines.push(
+      "- docker-archive and docker-daemon cases: oci → docker-archive writes the layers decompressed (decompression-bound); docker-archive → oci reads an archive skopeo wrote once (uncompressed layers, as `docker save`), and docker-daemon → oci reads the image skopeo loaded once into Debian's dockerd 20.10 (vfs storage, started on a private socket): both compress every layer for oci: (compression-bound); oci → docker-daemon loads the image into an engine from which it was removed before the run (both tools send gzip layers; the engine decompresses). Layers compressed by each tool differ in bytes, so those layouts are checked by config, layer count and blob sizes.",
+    );
   }
   lines.push(
     `- Method: ${report.runs} runs per tool and case, interleaved in ABBA order (ours, skopeo, skopeo, ours, …) so drift hits both alike; a fresh destination each run (deleted after it, \`sync\` before the next); the source in the page cache; wall time from spawn to exit; peak RSS: ${report.rssMethod}. Times and CPU are medians, RSS the highest run; MB = 10⁶ bytes.`,

@@ -80,6 +80,19 @@ function compressionOf(format: string | undefined): CompressionAlgorithm | undef
   throw usage(`unsupported compression format "${format}"`, 'use gzip or zstd');
 }
 
+/** --dest-compress-level: gzip's 0 (stored) to 9 (smallest); our default is 1 (fastest). */
+function compressionLevelOf(level: string | undefined): number | undefined {
+  if (level === undefined) return undefined;
+  const parsed = Number(level);
+  if (!/^-?\d+$/.test(level.trim()) || parsed < 0 || parsed > 9) {
+    throw usage(
+      `invalid --dest-compress-level "${level}"`,
+      'gzip levels are 0 (no compression) to 9 (smallest)',
+    );
+  }
+  return parsed;
+}
+
 function multiArchOf(opts: Readonly<Record<string, unknown>>): MultiArch {
   const all = opts.all === true;
   const multiArch = opts.multiArch as MultiArch | undefined;
@@ -137,8 +150,7 @@ export async function runCopy(
     if (destFlags.decompress)
       app.warn("--dest-decompress can only be used if the destination transport is 'dir'");
   }
-  if (destFlags.compressLevel !== undefined)
-    app.warn('--dest-compress-level is not supported yet; ignoring it');
+  const compressionLevel = compressionLevelOf(destFlags.compressLevel);
 
   const progress =
     opts.quiet === true ? undefined : createProgress(opts.progress as ProgressMode, app.io.stderr);
@@ -153,6 +165,7 @@ export async function runCopy(
     removeSignatures: opts.removeSignatures === true,
     ...(compressionFormat ? { compressionFormat } : {}),
     forceCompressionFormat: destFlags.forceCompressFormat,
+    ...(compressionLevel === undefined ? {} : { compressionLevel }),
     ...(typeof opts.imageParallelCopies === 'number' && opts.imageParallelCopies > 0
       ? { concurrency: opts.imageParallelCopies }
       : {}),

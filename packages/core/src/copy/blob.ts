@@ -107,7 +107,7 @@ export async function copyBlob(request: CopyBlobRequest): Promise<CopiedBlob> {
   if (!isConfig) {
     detected = detectCompression(await peekStream(blob.stream, COMPRESSION_MAGIC_BYTES));
     step = request.mustPreserve ? { kind: 'preserve' } : planCompression(detected, request.compression);
-    stages.push(...compressionStages(step));
+    stages.push(...compressionStages(step, request.compression.level));
   }
   const changed = step.kind !== 'preserve';
   const output = changed
@@ -178,16 +178,16 @@ function explainStreamError(error: unknown, digest: Digest): unknown {
   return error;
 }
 
-function compressionStages(step: CompressionStep): Transform[] {
+function compressionStages(step: CompressionStep, level: number | undefined): Transform[] {
   switch (step.kind) {
     case 'preserve':
       return [];
     case 'compress':
-      return [compressor(step.to)];
+      return [compressor(step.to, level)];
     case 'decompress':
       return [decompressor(step.from)];
     case 'recompress':
-      return [decompressor(step.from), compressor(step.to)];
+      return [decompressor(step.from), compressor(step.to, level)];
   }
 }
 

@@ -116,6 +116,7 @@ class ImageCopier {
       desired: destination.desiredLayerCompression,
       format: options.compressionFormat ?? destination.desiredCompressionAlgorithm,
       forceFormat: options.forceCompressionFormat === true,
+      level: options.compressionLevel,
     };
   }
 

@@ -14,6 +14,8 @@ export interface CompressionWish {
   format: CompressionAlgorithm | undefined;
   /** Recompress already-compressed layers that use another algorithm (--dest-force-compress-format). */
   forceFormat: boolean;
+  /** Compression level when compressing (--dest-compress-level); undefined: the algorithm's default. */
+  level?: number | undefined;
 }
 
 export function planCompression(

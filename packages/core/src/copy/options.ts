@@ -25,6 +25,8 @@ export interface CopyOptions {
   removeSignatures?: boolean;
   /** Compression algorithm to use when compressing (--dest-compress-format). */
   compressionFormat?: CompressionAlgorithm;
+  /** Level for layers the copy compresses (--dest-compress-level; gzip: 1-9, default 1). */
+  compressionLevel?: number;
   /** Recompress layers compressed with another algorithm (--dest-force-compress-format). */
   forceCompressionFormat?: boolean;
   /** Blobs copied at once (default 6, like skopeo). */

@@ -1,8 +1,9 @@
 // Compression detection by magic bytes and the transforms that change it.
 import type { Transform } from 'node:stream';
-import { createGunzip, createGzip, constants as zlibConstants } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import type { CompressionAlgorithm } from '../contracts/types.js';
 import { UnsupportedError } from '../errors.js';
+import { createParallelGzip, DEFAULT_PARALLEL_GZIP_LEVEL } from './parallel-gzip.js';
 
 /** Longest magic we check. */
 export const COMPRESSION_MAGIC_BYTES = 6;
@@ -21,10 +22,12 @@ export function detectCompression(head: Uint8Array): CompressionAlgorithm | 'non
   return 'none';
 }
 
+/**
+ * A compressor for layers. gzip is one gzip member deflated in blocks on several threads at once
+ * (see parallel-gzip.ts), at DEFAULT_PARALLEL_GZIP_LEVEL unless a level is given.
+ */
 export function compressor(algorithm: CompressionAlgorithm, level?: number): Transform {
-  if (algorithm === 'gzip') {
-    return createGzip({ level: level ?? zlibConstants.Z_DEFAULT_COMPRESSION, chunkSize: 128 * 1024 });
-  }
+  if (algorithm === 'gzip') return createParallelGzip({ level: level ?? DEFAULT_PARALLEL_GZIP_LEVEL });
   throw new UnsupportedError(`compressing layers with ${algorithm} is not supported yet (only gzip)`);
 }
 

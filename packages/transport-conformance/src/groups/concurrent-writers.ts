@@ -3,7 +3,7 @@
 // may end half written, and no earlier image may be lost (a lost update of a shared index).
 import { describe, expect, it } from 'vitest';
 import type { CopyResult, ImageReference } from '@skopeo-ts/core';
-import { expectSameImage, expectStored } from '../expect-image.js';
+import { expectSameImage, expectStored, isWrittenImage } from '../expect-image.js';
 import { testImage, uniqueImage } from '../images/catalog.js';
 import type { TestSingleImage } from '../images/types.js';
 import { withFaults } from '../faults.js';
@@ -74,7 +74,8 @@ export function concurrentWriterTests(suite: SuiteContext): void {
           expectBothSucceeded(writers);
           const winner = writers.find(
             (writer) =>
-              writer.outcome.status === 'fulfilled' && writer.outcome.value.digest === stored.digest,
+              writer.outcome.status === 'fulfilled' &&
+              isWrittenImage(writer.outcome.value, stored, target.policy),
           );
           expect(winner, `${destination} must hold one of the two images whole`).toBeDefined();
           if (winner) expectStored(stored, winner.image, target.policy, `${destination}`);

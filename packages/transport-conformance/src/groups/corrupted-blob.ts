@@ -65,16 +65,28 @@ export function corruptedBlobTests(suite: SuiteContext): void {
           );
           await suite.expectNoImage(fresh, `the only copy there had a corrupted ${what}`);
 
-          // Again over an existing image: after the first failure, a transport that kept the bad
-          // bytes would now reuse them and commit.
           const existing = await target.location(scratch, 'existing');
           await suite.copy(suite.fromMemory(await testImage('oci-single-layer')), existing);
           const before = await suite.read(existing);
-          await expectRejection(
-            suite.copy(corrupted(), existing),
-            'DIGEST_MISMATCH',
-            `copying a corrupted ${what} over an image`,
-          );
+          if (target.capabilities.existingImage === 'replace') {
+            // Again over an existing image: after the first failure, a transport that kept the
+            // bad bytes would now reuse them and commit.
+            await expectRejection(
+              suite.copy(corrupted(), existing),
+              'DIGEST_MISMATCH',
+              `copying a corrupted ${what} over an image`,
+            );
+          } else {
+            // The target refuses to write over an image: again into a fresh reference beside
+            // one, where a transport that kept the bad bytes would now reuse them and commit.
+            const again = await target.location(scratch, 'again');
+            await expectRejection(
+              suite.copy(corrupted(), again),
+              'DIGEST_MISMATCH',
+              `copying a corrupted ${what} a second time, beside an image`,
+            );
+            await suite.expectNoImage(again, `the copy there had a corrupted ${what}`);
+          }
           expectSameImage(await suite.read(existing), before, `${existing} after the failed copy`);
 
           // The good image still copies: nothing bad was left where it would be reused.

@@ -3,7 +3,7 @@
 // give back exactly what it stored.
 import { describe, expect, it } from 'vitest';
 import { formatPlatform, type ImageReference } from '@skopeo-ts/core';
-import { expectSameImage, expectStored } from '../expect-image.js';
+import { expectSameImage, expectStored, expectWrittenImage } from '../expect-image.js';
 import { TEST_IMAGE_NAMES, TEST_PLATFORMS, testImage } from '../images/catalog.js';
 import type { TestImage, TestSingleImage } from '../images/types.js';
 import { expectRejection } from '../support/errors.js';
@@ -28,7 +28,7 @@ export function roundTripTests(suite: SuiteContext): void {
     const result = await suite.copy(suite.fromMemory(image), destination, options);
     const stored = await suite.read(destination);
     expectStored(stored, expected, target.policy, what);
-    expect(result.digest, `${what}: copyImage must report the digest the target stored`).toBe(stored.digest);
+    expectWrittenImage(result, stored, target.policy, what);
     const back = suite.memoryLocation();
     await suite.copy(destination, back, { multiArch: 'all' });
     expectSameImage(await suite.read(back), stored, `${what}, copied back out`);
@@ -90,23 +90,48 @@ export function roundTripTests(suite: SuiteContext): void {
       });
     }
 
-    it(
-      'copying onto an existing image replaces it',
-      async () => {
-        const first = await testImage('oci-single-layer');
-        const second = await testImage('oci-multi-layer');
-        const destination = await target.location(await scratchDirectory(), 'image');
-        await suite.copy(suite.fromMemory(first), destination);
-        await suite.copy(suite.fromMemory(second), destination);
-        expectStored(
-          await suite.read(destination),
-          second,
-          target.policy,
-          `${destination} after the second copy`,
-        );
-      },
-      timeout,
-    );
+    if (target.capabilities.existingImage === 'replace') {
+      it(
+        'copying onto an existing image replaces it',
+        async () => {
+          const first = await testImage('oci-single-layer');
+          const second = await testImage('oci-multi-layer');
+          const destination = await target.location(await scratchDirectory(), 'image');
+          await suite.copy(suite.fromMemory(first), destination);
+          await suite.copy(suite.fromMemory(second), destination);
+          expectStored(
+            await suite.read(destination),
+            second,
+            target.policy,
+            `${destination} after the second copy`,
+          );
+        },
+        timeout,
+      );
+    } else {
+      it(
+        'copying onto an existing image fails with CONFLICT and leaves the image whole',
+        async () => {
+          const first = await testImage('oci-single-layer');
+          const second = await testImage('oci-multi-layer');
+          const destination = await target.location(await scratchDirectory(), 'image');
+          await suite.copy(suite.fromMemory(first), destination);
+          const before = await suite.read(destination);
+          const error = await expectRejection(
+            suite.copy(suite.fromMemory(second), destination),
+            'CONFLICT',
+            `copying onto the image at ${destination}`,
+          );
+          expect(
+            error.message.includes(destination.withinTransport) || error.message.includes(`${destination}`),
+            `the CONFLICT error must name ${destination}: ${error.message}`,
+          ).toBe(true);
+          expectSameImage(await suite.read(destination), before, `${destination} after the refused copy`);
+          expectStored(before, first, target.policy, `${destination}`);
+        },
+        timeout,
+      );
+    }
 
     it(
       'images at sibling references are kept apart',

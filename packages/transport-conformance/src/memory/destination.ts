@@ -29,6 +29,7 @@ import {
   throwIfAborted,
   UnsupportedError,
 } from '@skopeo-ts/core';
+import { ownManifestOf } from './own-manifest.js';
 import type { MemoryImageStore } from './store.js';
 
 export interface MemoryDestinationSettings {
@@ -36,6 +37,21 @@ export interface MemoryDestinationSettings {
   desiredLayerCompression: LayerCompression;
   supportsManifestLists: boolean;
   supportsSignatures: boolean;
+  /** Fail with CONFLICT rather than replace an image committed meanwhile. */
+  refuseExisting: boolean;
+  /** Store uncompressed layers under a manifest of the store's making (see own-manifest.ts). */
+  ownManifests: boolean;
+}
+
+/** The refusal of a store that never writes over an image. */
+export function existingImageConflict(reference: string): SkopeoError {
+  return new SkopeoError(
+    'CONFLICT',
+    `${reference} already holds an image, and this store does not replace images`,
+    {
+      hint: 'delete it first or choose another name',
+    },
+  );
 }
 
 export class MemoryDestination implements ImageDestination {
@@ -51,6 +67,8 @@ export class MemoryDestination implements ImageDestination {
   private readonly instances = new Map<Digest, ManifestBlob>();
   private readonly signatures = new Map<string, readonly Signature[]>();
   private closed = false;
+  private readonly refuseExisting: boolean;
+  private readonly ownManifests: boolean;
 
   constructor(
     readonly reference: ImageReference,
@@ -64,6 +82,8 @@ export class MemoryDestination implements ImageDestination {
     this.desiredLayerCompression = settings.desiredLayerCompression;
     this.supportsManifestLists = settings.supportsManifestLists;
     this.supportsSignatures = settings.supportsSignatures;
+    this.refuseExisting = settings.refuseExisting;
+    this.ownManifests = settings.ownManifests;
   }
 
   async putBlob(stream: Readable, info: PutBlobInfo, options: PutBlobOptions): Promise<BlobInfo> {
@@ -115,6 +135,19 @@ export class MemoryDestination implements ImageDestination {
       throw new SkopeoError('INTERNAL', `commit of ${this.reference} without a manifest`);
     }
     this.checkComplete(top);
+    if (this.refuseExisting && this.store.image(this.name) !== undefined) {
+      throw existingImageConflict(this.reference.toString());
+    }
+    if (this.ownManifests) {
+      const own = ownManifestOf(
+        top,
+        (digest) => this.staged.get(digest) ?? this.store.blob(digest),
+        this.reference.toString(),
+      );
+      for (const [digest, bytes] of own.blobs) this.store.addBlob(digest, bytes);
+      this.store.setImage(this.name, { manifest: own.manifest, instances: new Map(), signatures: new Map() });
+      return;
+    }
     for (const [digest, bytes] of this.staged) this.store.addBlob(digest, bytes);
     this.store.setImage(this.name, {
       manifest: top,

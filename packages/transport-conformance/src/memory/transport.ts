@@ -17,7 +17,7 @@ import {
   UnsupportedError,
 } from '@skopeo-ts/core';
 import packageJson from '../../package.json' with { type: 'json' };
-import { MemoryDestination } from './destination.js';
+import { existingImageConflict, MemoryDestination } from './destination.js';
 import { MemorySource } from './source.js';
 import { MemoryImageStore } from './store.js';
 
@@ -39,6 +39,16 @@ export interface MemoryTransportOptions {
    * the last commit replace the image whole; `conflict` refuses the second with CONFLICT.
    */
   concurrentWrites?: 'last-commit-wins' | 'conflict';
+  /**
+   * Writing to a name that holds an image: `replace` (default) replaces it at commit; `refuse`
+   * fails with CONFLICT, when the destination opens or, if the image appeared meanwhile, at commit.
+   */
+  existingImages?: 'replace' | 'refuse';
+  /**
+   * Like a Docker engine: at commit, layers are stored uncompressed and the image is described
+   * by a Docker schema 2 manifest of the store's own making. Single images only. Default false.
+   */
+  ownManifests?: boolean;
 }
 
 export interface MemoryTransport {
@@ -60,6 +70,8 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     desiredLayerCompression: options.desiredLayerCompression ?? 'preserve',
     supportsManifestLists: options.supportsManifestLists ?? true,
     supportsSignatures: options.supportsSignatures ?? true,
+    refuseExisting: options.existingImages === 'refuse',
+    ownManifests: options.ownManifests ?? false,
   };
   const locking = options.concurrentWrites === 'conflict';
 
@@ -83,6 +95,10 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
           throw new SkopeoError('CONFLICT', `${reference.toString()} is being written by another copy`, {
             hint: 'wait for the other copy to finish, then try again',
           });
+        }
+        if (settings.refuseExisting && store.image(name) !== undefined) {
+          if (locking) store.release(name);
+          throw existingImageConflict(reference.toString());
         }
         const release = locking ? () => store.release(name) : () => {};
         return new MemoryDestination(reference, store, name, settings, release);
