@@ -12,7 +12,7 @@ export DO_NOT_TRACK=1
 
 PNPM_VERSION=12.4.2
 # Real peers the tests talk to (see tooling/testkit).
-DEBIAN_PEERS=(skopeo docker-registry apache2-utils ca-certificates openssl docker.io podman openssh-server fuse-overlayfs)
+DEBIAN_PEERS=(skopeo docker-registry apache2-utils ca-certificates openssl docker.io podman openssh-server fuse-overlayfs g++ make python3)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

@@ -43,6 +43,7 @@ const PACKAGE_DIRS = {
   '@skopeo-ts/transport-docker': 'packages/transport-docker',
   '@skopeo-ts/transport-docker-archive': 'packages/transport-docker-archive',
   '@skopeo-ts/transport-docker-daemon': 'packages/transport-docker-daemon',
+  '@skopeo-ts/transport-containers-storage': 'packages/transport-containers-storage',
   'skopeo-ts': 'apps/skopeo-ts',
   'skopeo-ts-transport-memory': 'examples/transport-memory',
 } as const;
@@ -259,6 +260,7 @@ describe('the packed packages', () => {
     expect(packed['skopeo-ts'].packageJson.dependencies).toEqual({
       '@skopeo-ts/cli': caret('@skopeo-ts/cli'),
       '@skopeo-ts/core': caret('@skopeo-ts/core'),
+      '@skopeo-ts/transport-containers-storage': caret('@skopeo-ts/transport-containers-storage'),
       '@skopeo-ts/transport-dir': caret('@skopeo-ts/transport-dir'),
       '@skopeo-ts/transport-docker': caret('@skopeo-ts/transport-docker'),
       '@skopeo-ts/transport-docker-archive': caret('@skopeo-ts/transport-docker-archive'),
@@ -356,6 +358,7 @@ describe('skopeo-ts (batteries included), installed with npm install -g', () => 
       '@skopeo-ts/transport-docker',
       '@skopeo-ts/transport-docker-archive',
       '@skopeo-ts/transport-docker-daemon',
+      '@skopeo-ts/transport-containers-storage',
     ] as const;
     registry = await startLocalRegistry([
       ...served.map((name) => packed[name]),
@@ -379,6 +382,7 @@ describe('skopeo-ts (batteries included), installed with npm install -g', () => 
       '@skopeo-ts/transport-docker',
       '@skopeo-ts/transport-docker-archive',
       '@skopeo-ts/transport-docker-daemon',
+      '@skopeo-ts/transport-containers-storage',
     ]) {
       expect(registry.requests, name).toContain(`GET /${name}`);
     }
@@ -394,6 +398,7 @@ describe('skopeo-ts (batteries included), installed with npm install -g', () => 
       ['docker', '@skopeo-ts/transport-docker'],
       ['docker-archive', '@skopeo-ts/transport-docker-archive'],
       ['docker-daemon', '@skopeo-ts/transport-docker-daemon'],
+      ['containers-storage', '@skopeo-ts/transport-containers-storage'],
     ] as const) {
       const row = activeRow(rows, transport);
       expect(row, transport).toMatchObject({ package: pkg, version: packed[pkg].version, source: 'bundled' });

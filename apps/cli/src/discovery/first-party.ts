@@ -24,7 +24,7 @@ const FIRST_PARTY_PACKAGES: Readonly<Record<string, FirstPartyPackage>> = {
   '@skopeo-ts/transport-docker': { transports: ['docker'], released: true },
   '@skopeo-ts/transport-docker-archive': { transports: ['docker-archive'], released: true },
   '@skopeo-ts/transport-docker-daemon': { transports: ['docker-daemon'], released: true },
-  '@skopeo-ts/transport-containers-storage': { transports: ['containers-storage'], released: false },
+  '@skopeo-ts/transport-containers-storage': { transports: ['containers-storage'], released: true },
   '@skopeo-ts/transport-ostree': { transports: ['ostree'], released: false },
 };
 

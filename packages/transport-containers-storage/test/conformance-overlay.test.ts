@@ -1,0 +1,3 @@
+import { runStorageConformance } from './conformance.js';
+
+runStorageConformance('overlay');
