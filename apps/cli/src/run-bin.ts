@@ -7,6 +7,7 @@
 // - If the event loop runs dry while the command is still pending (a plugin that forgot to settle
 //   a promise), Node would exit with status 13 and a cryptic warning: say what happened instead.
 // - Exit once stdout and stderr have taken what was written (pipes may still hold output).
+import { availableParallelism } from 'node:os';
 import { type MainOptions, main as cliMain } from './main.js';
 
 export interface RunBinOptions extends Omit<MainOptions, 'signal'> {
@@ -47,8 +48,20 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
  * await runBin({ main: myMain });
  * ```
  */
+/**
+ * libuv's thread pool (file I/O and the copy engine's parallel gzip) has 4 threads unless
+ * UV_THREADPOOL_SIZE says otherwise; it is created on first use, so a bin can still size it to the
+ * machine: one thread per core for compression, plus one for file I/O. A value the user set wins.
+ */
+function sizeThreadPool(): void {
+  if (process.env.UV_THREADPOOL_SIZE !== undefined) return;
+  const wanted = availableParallelism() + 1;
+  if (wanted > 4) process.env.UV_THREADPOOL_SIZE = String(Math.min(wanted, 64));
+}
+
 export async function runBin(options: RunBinOptions = {}): Promise<never> {
   const { main = cliMain, argv = process.argv.slice(2), ...mainOptions } = options;
+  sizeThreadPool();
 
   // Set once the command has finished or the bin exits on purpose (second Ctrl-C, broken pipe):
   // the "unsettled" message below is only for Node running out of things to wait for.
