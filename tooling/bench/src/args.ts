@@ -39,7 +39,11 @@ start-up of both (--version, inspect of examples/images/hello) against node -e 0
   --cases LIST      comma-separated ids: oci-oci, oci-dir, dir-oci, oci-archive,
                     registry-oci, registry-dir, oci-registry-cold, oci-registry-blobs,
                     oci-registry-noop (a local docker-registry on loopback; needs the
-                    CLI), startup (startup alone builds no image and skips the 2x case)
+                    CLI), oci-docker-archive, docker-archive-oci, oci-daemon, daemon-oci
+                    (a private dockerd; CLI), oci-storage-overlay, oci-storage-vfs,
+                    storage-oci, storage-vfs-oci (containers-storage stores of their own;
+                    CLI; judged by the minimum of the runs), startup (startup alone
+                    builds no image and skips the 2x case)
   --profile         also run ours once per case under node --cpu-prof and summarise it
   --output FILE     Markdown report (default docs/benchmarks.md); --no-write for none
   --rebuild         rebuild the cached images

@@ -12,6 +12,7 @@ import {
   startDockerd,
   startRegistry,
   type TempDir,
+  unmountAllUnder,
 } from '@skopeo-ts/testkit';
 import { type BenchOptions, parseBenchArgs, USAGE } from './args.js';
 import { type BenchCase, benchCases, CASE_IDS, largeCase, REGISTRY_CASE_IDS } from './cases.js';
@@ -43,6 +44,16 @@ import {
   type Sample,
   writeReport,
 } from './report.js';
+import {
+  type Store,
+  STORAGE_CASE_IDS,
+  type StorageDriver,
+  sourceDriversFor,
+  storageCases,
+  storageReference,
+  storeIn,
+  verifyStore,
+} from './storage-cases.js';
 import { runStartup, STARTUP_CASE_ID, type StartupResult, startupCommands } from './startup.js';
 import { chooseOurs, cliTool, findCli, skopeoTool, type Tool } from './tools.js';
 
@@ -141,13 +152,19 @@ async function profileCase(runner: Runner, benchCase: BenchCase, ours: Tool): Pr
   await mkdir(profileDir, { recursive: true });
   const args = ours.profileArgs?.(benchCase.source, benchCase.destination(destPath), profileDir);
   if (args === undefined) throw new Error('this copier cannot be profiled');
-  syncDisks();
-  const measured = await runMeasured(ours.command, args, {
-    env: ours.env,
-    method: runner.rss,
-    timeoutMs: RUN_TIMEOUT_MS,
-  });
-  await rm(destPath, { recursive: true, force: true });
+  await benchCase.prepare?.(destPath);
+  let measured: Awaited<ReturnType<typeof runMeasured>>;
+  try {
+    syncDisks();
+    measured = await runMeasured(ours.command, args, {
+      env: ours.env,
+      method: runner.rss,
+      timeoutMs: RUN_TIMEOUT_MS,
+    });
+  } finally {
+    await benchCase.release?.(destPath);
+    await rm(destPath, { recursive: true, force: true });
+  }
   if (measured.exitCode !== 0)
     throw new Error(`profiled run of ${benchCase.label} failed: ${measured.stderr.trim()}`);
   const summary = summarizeProfile(await readProfile(profileDir));
@@ -316,6 +333,23 @@ async function main(argv: readonly string[]): Promise<number> {
         );
       }
     }
+    if (image !== undefined && STORAGE_CASE_IDS.some(wanted)) {
+      if (ours.argv === undefined) {
+        log('containers-storage cases: skipped: ours runs through the library runner');
+      } else {
+        // containers-storage → oci reads a store skopeo wrote once (one per driver read from).
+        const diffIDs = await diffIDsOf(image);
+        const sources: Partial<Record<StorageDriver, Store>> = {};
+        for (const driver of sourceDriversFor(wanted)) {
+          const store = storeIn(join(work.path, `source-storage-${driver}`), driver);
+          runSkopeoOnce(skopeo.tool, image.reference, storageReference(store), []);
+          await verifyStore(store, image, diffIDs);
+          await warmPageCache(store.graphRoot);
+          sources[driver] = store;
+        }
+        cases.push(...storageCases({ image, diffIDs, sources }).filter((c) => wanted(c.id)));
+      }
+    }
     const results: CaseResult[] = [];
     for (const benchCase of cases)
       results.push(await runCase(runner, benchCase, ours, skopeo.tool, options.runs));
@@ -365,6 +399,8 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     await dockerd?.stop();
     await registry?.stop();
+    // containers-storage leaves GRAPHROOT/overlay bind-mounted (the source stores, a failed run).
+    if (work !== undefined) unmountAllUnder(work.path);
     await work?.cleanup();
     await skopeoEnvironment?.cleanup();
   }

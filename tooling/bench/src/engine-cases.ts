@@ -30,7 +30,7 @@ export async function diffIDsOf(image: BenchImage): Promise<string[]> {
  * An OCI layout tagged DEST_TAG holding the image with layers compressed by the copier: the same
  * config, as many layers, every blob present with the size the manifest says.
  */
-async function verifyRecompressedLayout(dir: string, image: BenchImage): Promise<void> {
+export async function verifyRecompressedLayout(dir: string, image: BenchImage): Promise<void> {
   const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as {
     manifests: { digest: string; annotations?: Record<string, string> }[];
   };

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BenchCase } from '../src/cases.js';
 import type { BenchImage } from '../src/image.js';
-import { type BenchReport, median, renderMarkdown, type Sample, writeReport } from '../src/report.js';
+import {
+  type BenchReport,
+  type CaseResult,
+  median,
+  renderMarkdown,
+  type Sample,
+  summarize,
+  writeReport,
+} from '../src/report.js';
 import type { StartupCommand, StartupResult } from '../src/startup.js';
 
 const image: BenchImage = {
@@ -132,6 +140,40 @@ describe('registry cases in the report', () => {
   it('says why the registry cases did not run', () => {
     const text = renderMarkdown(report({ registrySkipped: 'no CLI' }));
     expect(text).toContain('- Registry cases not run: no CLI.');
+  });
+});
+
+describe('containers-storage cases in the report', () => {
+  it('uses the minimum for cases marked so, in the table and the verdict, and says so', () => {
+    const base = report();
+    const text = renderMarkdown(
+      report({
+        results: [
+          base.results[0] as CaseResult,
+          {
+            benchCase: {
+              ...benchCase('oci-storage-overlay', 'oci → containers-storage (overlay)'),
+              statistic: 'min',
+            },
+            // medians 12 vs 10 (1.20 ✗), minima 9 vs 10 (0.90 ✓)
+            ours: samples([12, 9, 15], 110),
+            skopeo: samples([10, 11, 10], 40),
+          },
+        ],
+      }),
+    );
+    expect(text).toContain('| oci → containers-storage (overlay) (min) | 9.00 | 10.00 | 0.90 ✓ | 110 | 40 |');
+    // the median case is untouched
+    expect(text).toContain('| oci → oci | 0.70 | 1.20 | 0.58 ✓✓ |');
+    expect(text).toContain('goal not met on oci → containers-storage (overlay) (min) (0.90)');
+    expect(text).toContain('**minimum** of the 3 interleaved runs');
+    expect(text).toContain('(times: minima for the cases marked (min))');
+    expect(text).toContain('containers-storage:[DRIVER@GRAPHROOT+RUNROOT]bench/out:v1');
+  });
+
+  it('summarizes by the median unless asked for the minimum', () => {
+    expect(summarize(samples([3, 1, 2], 1)).wall).toBe(2);
+    expect(summarize(samples([3, 1, 2], 1), 'min').wall).toBe(1);
   });
 });
 
