@@ -8,6 +8,7 @@
 //   a promise), Node would exit with status 13 and a cryptic warning: say what happened instead.
 // - Exit once stdout and stderr have taken what was written (pipes may still hold output).
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { type MainOptions, main as cliMain } from './main.js';
 
 export interface RunBinOptions extends Omit<MainOptions, 'signal'> {
@@ -59,9 +60,21 @@ function sizeThreadPool(): void {
   if (wanted > 4) process.env.UV_THREADPOOL_SIZE = String(Math.min(wanted, 64));
 }
 
+/**
+ * undici parses HTTP with llhttp compiled to WebAssembly. V8 compiles it with Liftoff, then
+ * recompiles hot functions with TurboFan on a worker thread, and a process exit waits for those
+ * jobs: measured here, ~170 ms of a 0.55 s no-op push went to that wait, and Liftoff code parses
+ * as fast for our traffic (bodies dominate). Set before any wasm is compiled; bins only, never in
+ * a library, where the process's V8 flags are the embedder's.
+ */
+function keepWasmOnLiftoff(): void {
+  setFlagsFromString('--liftoff-only');
+}
+
 export async function runBin(options: RunBinOptions = {}): Promise<never> {
   const { main = cliMain, argv = process.argv.slice(2), ...mainOptions } = options;
   sizeThreadPool();
+  keepWasmOnLiftoff();
 
   // Set once the command has finished or the bin exits on purpose (second Ctrl-C, broken pipe):
   // the "unsettled" message below is only for Node running out of things to wait for.
