@@ -1,19 +1,17 @@
 // Shared test helpers: references, temp dirs, fixtures, error checks, and copies through the engine.
+import { useTempDirs as sharedUseTempDirs } from '@skopeo-ts/testkit/vitest';
 import { readdir } from 'node:fs/promises';
 import {
   type CopyOptions,
   type CopyResult,
   copyImage,
-  type ErrorCode,
   type ImageDestination,
   type ImageReference,
   type ImageSource,
-  isSkopeoError,
   type ManifestBlob,
 } from '@skopeo-ts/core';
-import { type BuiltImage, buildOciImage, fixtures, makeTempDir, type TempDir } from '@skopeo-ts/testkit';
+import { type BuiltImage, buildOciImage, fixtures } from '@skopeo-ts/testkit';
 import ociPlugin from '@skopeo-ts/transport-oci';
-import { afterEach, expect } from 'vitest';
 import { dockerArchiveTransport } from '../src/index.js';
 
 export const archive = (rest: string): ImageReference => dockerArchiveTransport.parseReference(rest);
@@ -23,31 +21,9 @@ if (ociTransport === undefined) throw new Error('@skopeo-ts/transport-oci has no
 export const oci = (rest: string): ImageReference => ociTransport.parseReference(rest);
 
 /** A temp dir removed after the current test. */
-export function useTempDirs(): () => Promise<string> {
-  const dirs: TempDir[] = [];
-  afterEach(async () => {
-    await Promise.all(dirs.splice(0).map((dir) => dir.cleanup()));
-  });
-  return async () => {
-    const dir = await makeTempDir('skopeo-ts-docker-archive-test');
-    dirs.push(dir);
-    return dir.path;
-  };
-}
+export const useTempDirs = () => sharedUseTempDirs('skopeo-ts-docker-archive-test');
 
-/** Awaits a rejection with a skopeo-ts error of `code`; returns it for more checks. */
-export async function expectSkopeoError(promise: Promise<unknown>, code: ErrorCode): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (!isSkopeoError(error, code)) {
-      throw new Error(`expected a ${code} error, got ${(error as Error)?.stack ?? String(error)}`);
-    }
-    return error;
-  }
-  expect.unreachable(`expected a ${code} error, but it succeeded`);
-  throw new Error('unreachable');
-}
+export { expectSkopeoError } from '@skopeo-ts/testkit/vitest';
 
 /** The testkit's multi-layer image (gzip and uncompressed layers) in an OCI layout. */
 export function multiLayerImage(dir: string, tag = 'latest'): Promise<BuiltImage> {

@@ -1,27 +1,18 @@
 // Shared test helpers: references, temp dirs, error checks, the engine a file runs against.
+import { useTempDirs as sharedUseTempDirs } from '@skopeo-ts/testkit/vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Context, type ErrorCode, type ImageReference, isSkopeoError } from '@skopeo-ts/core';
-import { makeTempDir, type RunningEngine, type TempDir } from '@skopeo-ts/testkit';
+import type { Context, ImageReference } from '@skopeo-ts/core';
+import type { RunningEngine } from '@skopeo-ts/testkit';
 import { ociTransport } from '@skopeo-ts/transport-oci';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { dockerDaemonTransport } from '../src/index.js';
 
 export const daemon = (rest: string): ImageReference => dockerDaemonTransport.parseReference(rest);
 export const oci = (rest: string): ImageReference => ociTransport.parseReference(rest);
 
 /** A temp dir removed after the current test. */
-export function useTempDirs(): () => Promise<string> {
-  const dirs: TempDir[] = [];
-  afterEach(async () => {
-    await Promise.all(dirs.splice(0).map((dir) => dir.cleanup()));
-  });
-  return async () => {
-    const dir = await makeTempDir('skopeo-ts-daemon-test');
-    dirs.push(dir);
-    return dir.path;
-  };
-}
+export const useTempDirs = () => sharedUseTempDirs('skopeo-ts-daemon-test');
 
 /**
  * One engine for the whole test file (engines are heavy: the files run one at a time). The
@@ -48,19 +39,7 @@ export function useEngine<T extends RunningEngine>(
   };
 }
 
-/** Awaits a rejection with a skopeo-ts error of `code`; returns it for more checks. */
-export async function expectSkopeoError(promise: Promise<unknown>, code: ErrorCode): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (!isSkopeoError(error, code)) {
-      throw new Error(`expected a ${code} error, got ${(error as Error)?.stack ?? String(error)}`);
-    }
-    return error;
-  }
-  expect.unreachable(`expected a ${code} error, but it succeeded`);
-  throw new Error('unreachable');
-}
+export { expectSkopeoError } from '@skopeo-ts/testkit/vitest';
 
 export interface OciManifestJson {
   config: { digest: string };

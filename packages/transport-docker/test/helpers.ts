@@ -1,13 +1,8 @@
 // Shared test helpers: a real registry per test file, references, contexts and error checks.
-import { type Context, type ErrorCode, isSkopeoError } from '@skopeo-ts/core';
-import {
-  makeTempDir,
-  type RegistryConfig,
-  type RunningRegistry,
-  startRegistry,
-  type TempDir,
-} from '@skopeo-ts/testkit';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { useTempDirs as sharedUseTempDirs } from '@skopeo-ts/testkit/vitest';
+import type { Context } from '@skopeo-ts/core';
+import { type RegistryConfig, type RunningRegistry, startRegistry } from '@skopeo-ts/testkit';
+import { afterAll, beforeAll } from 'vitest';
 import { type DockerImageReference, dockerTransport } from '../src/index.js';
 
 export const docker = (rest: string): DockerImageReference => dockerTransport.parseReference(rest);
@@ -59,31 +54,9 @@ export function useStarted<T extends { stop(): Promise<void> }>(start: () => Pro
 }
 
 /** A temp dir removed after the current test. */
-export function useTempDirs(): () => Promise<string> {
-  const dirs: TempDir[] = [];
-  afterEach(async () => {
-    await Promise.all(dirs.splice(0).map((dir) => dir.cleanup()));
-  });
-  return async () => {
-    const dir = await makeTempDir('skopeo-ts-docker-test');
-    dirs.push(dir);
-    return dir.path;
-  };
-}
+export const useTempDirs = () => sharedUseTempDirs('skopeo-ts-docker-test');
 
-/** Awaits a rejection with a skopeo-ts error of `code`; returns it for more checks. */
-export async function expectSkopeoError(promise: Promise<unknown>, code: ErrorCode): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (!isSkopeoError(error, code)) {
-      throw new Error(`expected a ${code} error, got ${(error as Error)?.stack ?? String(error)}`);
-    }
-    return error;
-  }
-  expect.unreachable(`expected a ${code} error, but it succeeded`);
-  throw new Error('unreachable');
-}
+export { expectSkopeoError } from '@skopeo-ts/testkit/vitest';
 
 let counter = 0;
 /** A repository name unique within the test run. */

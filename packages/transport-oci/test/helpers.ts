@@ -1,42 +1,19 @@
 // Shared test helpers: references, temp dirs, error checks and child processes that copy.
+import { useTempDirs as sharedUseTempDirs } from '@skopeo-ts/testkit/vitest';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ErrorCode, type ImageReference, isSkopeoError } from '@skopeo-ts/core';
-import { makeTempDir, type TempDir } from '@skopeo-ts/testkit';
-import { afterEach, expect } from 'vitest';
+import type { ImageReference } from '@skopeo-ts/core';
 import { ociArchiveTransport, ociTransport } from '../src/index.js';
 
 export const oci = (rest: string): ImageReference => ociTransport.parseReference(rest);
 export const ociArchive = (rest: string): ImageReference => ociArchiveTransport.parseReference(rest);
 
 /** A temp dir removed after the current test. */
-export function useTempDirs(): () => Promise<string> {
-  const dirs: TempDir[] = [];
-  afterEach(async () => {
-    await Promise.all(dirs.splice(0).map((dir) => dir.cleanup()));
-  });
-  return async () => {
-    const dir = await makeTempDir('skopeo-ts-oci-test');
-    dirs.push(dir);
-    return dir.path;
-  };
-}
+export const useTempDirs = () => sharedUseTempDirs('skopeo-ts-oci-test');
 
-/** Awaits a rejection with a skopeo-ts error of `code`; returns it for more checks. */
-export async function expectSkopeoError(promise: Promise<unknown>, code: ErrorCode): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (!isSkopeoError(error, code)) {
-      throw new Error(`expected a ${code} error, got ${(error as Error)?.stack ?? String(error)}`);
-    }
-    return error;
-  }
-  expect.unreachable(`expected a ${code} error, but it succeeded`);
-  throw new Error('unreachable');
-}
+export { expectSkopeoError } from '@skopeo-ts/testkit/vitest';
 
 export interface IndexJson {
   schemaVersion: number;
