@@ -163,14 +163,20 @@ export function expectWrittenImage(
   );
 }
 
-/** Checks that two reads hold the same image (a lossless copy). */
+/**
+ * Checks that `actual` holds the image `expected` was read as (a lossless copy of it). When the
+ * source served layers in another form than its manifest names (`servedAs`), a copy of it names
+ * those instead: then the manifest differs, and the config and served layers must be the same.
+ */
 export function expectSameImage(actual: ReadImage, expected: ReadImage, what: string): void {
-  expect(actual.digest, `${what}: manifest digest`).toBe(expected.digest);
   expect(actual.kind, `${what}: kind`).toBe(expected.kind);
+  const singles = (read: ReadImage) => (read.kind === 'image' ? [read] : read.instances);
+  const reserved = singles(expected).some((single) => single.layers.some((layer) => layer.servedAs));
+  if (!reserved) expect(actual.digest, `${what}: manifest digest`).toBe(expected.digest);
   const layersOf = (read: ReadImage) =>
-    (read.kind === 'image' ? [read] : read.instances).map((single) => ({
-      digest: single.digest,
-      layers: single.layers.map((layer) => `${layer.info.digest} ${layer.diffID}`),
+    singles(read).map((single) => ({
+      ...(reserved ? { config: single.config && digestOf(single.config) } : { digest: single.digest }),
+      layers: single.layers.map((layer) => `${(layer.servedAs ?? layer.info).digest} ${layer.diffID}`),
     }));
   expect(layersOf(actual), `${what}: images and layers`).toEqual(layersOf(expected));
 }

@@ -15,6 +15,7 @@ import {
   type ImageSource,
   isParsedManifestList,
   layerInfos,
+  layerMediaTypeCompression,
   listInstances,
   type ManifestBlob,
   manifestDigest,
@@ -28,9 +29,18 @@ import {
 export interface ReadLayer {
   /** The descriptor in the manifest. */
   info: BlobInfo;
+  /**
+   * The compression of the blob the manifest names: detected from its bytes, or, when the source
+   * serves the layer in another form (`servedAs`), what the manifest's media type declares.
+   */
   compression: CompressionAlgorithm | 'none';
   /** sha256 of the uncompressed tar. */
   diffID: Digest;
+  /**
+   * The blob read instead of `info`, when the source's `layerInfosForCopy` names another one (a
+   * store that keeps layers' files, not their compressed blobs, serves the uncompressed tar).
+   */
+  servedAs?: BlobInfo;
 }
 
 export interface ReadSingleImage {
@@ -94,10 +104,30 @@ async function readSingle(
   if (isParsedManifestList(parsed)) throw new Error(`${source.reference}: a list inside a list`);
   const config = configInfo(parsed);
   const configBytes = config ? await readBlob(source, config, true) : undefined;
+  const manifestLayers = layerInfos(parsed);
+  // What a copy reads: the source may serve its layers in another form than the manifest names.
+  const served = await source.layerInfosForCopy?.(instance);
+  if (served !== undefined && served.length !== manifestLayers.length) {
+    throw new Error(
+      `${source.reference}: layerInfosForCopy names ${served.length} layers, the manifest ${manifestLayers.length}`,
+    );
+  }
   const layers: ReadLayer[] = [];
-  for (const info of layerInfos(parsed)) {
-    const bytes = await readBlob(source, info, false);
-    layers.push({ info, ...uncompressedDigest(bytes, `layer ${info.digest} of ${source.reference}`) });
+  for (const [index, info] of manifestLayers.entries()) {
+    const read = served?.[index] ?? info;
+    const bytes = await readBlob(source, read, false);
+    const found = uncompressedDigest(bytes, `layer ${read.digest} of ${source.reference}`);
+    if (read.digest === info.digest) {
+      layers.push({ info, ...found });
+      continue;
+    }
+    const declared = info.mediaType === undefined ? undefined : layerMediaTypeCompression(info.mediaType);
+    if (declared === undefined) {
+      throw new Error(
+        `layer ${info.digest} of ${source.reference}: media type ${info.mediaType} names no compression`,
+      );
+    }
+    layers.push({ info, compression: declared, diffID: found.diffID, servedAs: read });
   }
   return {
     kind: 'image',

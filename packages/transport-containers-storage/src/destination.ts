@@ -40,21 +40,18 @@ import { layerId } from './store/layer-id.js';
 import { layerTar } from './store/layer-reader.js';
 import { createLayer } from './store/layer-writer.js';
 import type { Store } from './store/store.js';
+import { type StagedBlob, type StagingPlaces, stageConfig, stageLayer } from './stage-blob.js';
 import { makeStagingDirectory } from './staging.js';
 import { configCreated, configDiffIds } from './image-config.js';
 import { Measure } from './measure.js';
 
 const BIG_FILES_TMPDIR = '/var/tmp';
 
-interface StagedBlob {
-  path: string;
-  digest: string;
-  size: number;
-}
-
 export class StorageImageDestination implements ImageDestination {
   readonly supportedManifestTypes = [MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_DOCKER_V2S2_MANIFEST];
-  readonly desiredLayerCompression = 'decompress' as const;
+  // Layers are stored as sent and the manifest as written, as containers/image does: the image
+  // keeps its digest. The store's source serves layers uncompressed (layerInfosForCopy).
+  readonly desiredLayerCompression = 'preserve' as const;
   readonly acceptsForeignLayers = true;
   readonly supportsSignatures = true;
   readonly threadSafe = true;
@@ -74,67 +71,90 @@ export class StorageImageDestination implements ImageDestination {
     readonly reference: ImageReference,
     private readonly store: Store,
     private readonly name: string | undefined,
-    private readonly staging: string,
+    private readonly places: StagingPlaces,
   ) {
     this.mustMatchDigest = reference.dockerReference?.digest;
   }
 
   static async open(reference: ImageReference, store: Store, name: string | undefined, ctx: Context) {
     await store.initForWriting();
-    // Layers are staged whole: use a disk-backed directory, as containers/image does (/var/tmp).
+    // Blobs are staged whole: use a disk-backed directory, as containers/image does (/var/tmp).
     const base = ctx.tmpDir ?? contextEnv(ctx, 'TMPDIR') ?? BIG_FILES_TMPDIR;
-    const staging = await makeStagingDirectory(base);
-    return new StorageImageDestination(reference, store, name, staging);
+    const files = await makeStagingDirectory(base);
+    const home = store.driver.stagingHome;
+    const diffs = home === undefined ? undefined : await makeStagingDirectory(home);
+    return new StorageImageDestination(reference, store, name, { files, diffs });
+  }
+
+  private nextName(): string {
+    return `blob-${this.counter++}`;
   }
 
   async putBlob(stream: Readable, info: PutBlobInfo, options: PutBlobOptions): Promise<BlobInfo> {
-    const path = join(this.staging, `blob-${this.counter++}`);
-    const measure = new Measure();
-    await pipeline(stream, measure, createWriteStream(path, { mode: 0o600 }), { signal: options.signal });
-    const digest = measure.digest();
-    if (info.digest?.startsWith('sha256:') && info.digest !== digest) {
-      await rm(path, { force: true });
-      throw new DigestMismatchError(`blob ${info.digest}`, info.digest, digest);
+    const name = this.nextName();
+    const staged = options.isConfig
+      ? await stageConfig(stream, join(this.places.files, name), options.signal)
+      : await stageLayer(stream, this.places, this.store.driver, name, options.signal);
+    const problem =
+      info.digest?.startsWith('sha256:') && info.digest !== staged.digest
+        ? new DigestMismatchError(`blob ${info.digest}`, info.digest, staged.digest)
+        : options.expectedDiffID !== undefined &&
+            staged.diffId !== undefined &&
+            options.expectedDiffID !== staged.diffId
+          ? new DigestMismatchError(
+              `layer ${staged.digest} (uncompressed)`,
+              options.expectedDiffID,
+              staged.diffId,
+            )
+          : undefined;
+    if (problem !== undefined) {
+      await discard(staged);
+      throw problem;
     }
-    this.staged.set(digest, { path, digest, size: measure.size });
+    this.staged.set(staged.digest, staged);
     return {
-      digest: digest as Digest,
-      size: measure.size,
+      digest: staged.digest as Digest,
+      size: staged.size,
       ...(info.mediaType ? { mediaType: info.mediaType } : {}),
     };
   }
 
   /**
-   * A staged blob, or a layer the store already has. Stored layers are uncompressed, so a
-   * compressed blob is answered with the layer's DiffID (when substitution is allowed): the
-   * manifest then names what the store really holds, as the store's source will serve it.
+   * A staged blob, or a layer the store already has, found as containers/image finds it: by
+   * DiffID, by the compressed digest it was created from, or (when the manifest gives the size
+   * or the blob may be substituted) through the DiffID the blob is known to decompress to. The
+   * blob keeps its digest when the manifest can stay as it is; a substitute is the stored tar.
    */
   async tryReusingBlob(info: BlobInfo, options: TryReusingBlobOptions): Promise<ReusedBlob | undefined> {
     const staged = this.staged.get(info.digest);
     if (staged !== undefined) return { digest: info.digest, size: staged.size };
     if (options.isConfig) return undefined;
-    const wanted = new Set([
-      info.digest,
-      options.cache.uncompressedDigest(info.digest),
-      options.expectedDiffID,
-    ]);
-    const found = await this.store.withLayers('read', async (records) =>
-      records.find(
-        (record) =>
-          record['diff-digest'] === info.digest ||
-          (options.canSubstitute &&
-            (wanted.has(record['diff-digest'] as Digest) ||
-              record['compressed-diff-digest'] === info.digest)),
-      ),
-    );
-    const diffId = found?.['diff-digest'];
-    if (found === undefined || diffId === undefined) return undefined;
+    const records = await this.store.withLayers('read', async (layers) => layers);
+    const byDiffId = (digest: string | undefined) =>
+      digest === undefined ? undefined : records.find((record) => record['diff-digest'] === digest);
+    const stored = byDiffId(info.digest);
+    if (stored?.['diff-digest'] !== undefined) {
+      this.reusedDiffIds.set(info.digest, stored['diff-digest']);
+      return { digest: info.digest, size: stored['diff-size'] ?? -1 };
+    }
+    const fromBlob = records.find((record) => record['compressed-diff-digest'] === info.digest);
+    if (fromBlob?.['diff-digest'] !== undefined) {
+      this.reusedDiffIds.set(info.digest, fromBlob['diff-digest']);
+      return { digest: info.digest, size: fromBlob['compressed-size'] ?? info.size };
+    }
+    if (!options.canSubstitute && info.size === -1) return undefined;
+    const known = options.cache.uncompressedDigest(info.digest) ?? options.expectedDiffID;
+    const twin = known === info.digest ? undefined : byDiffId(known);
+    const diffId = twin?.['diff-digest'];
+    if (twin === undefined || diffId === undefined) return undefined;
+    if (info.size !== -1) {
+      this.reusedDiffIds.set(info.digest, diffId);
+      return { digest: info.digest, size: info.size };
+    }
     this.reusedDiffIds.set(diffId, diffId);
-    const size = found['diff-size'] ?? -1;
-    if (diffId === info.digest) return { digest: info.digest, size };
     return {
       digest: diffId as Digest,
-      size,
+      size: twin['diff-size'] ?? -1,
       compression: 'none',
       ...(info.mediaType === undefined ? {} : { mediaType: uncompressedMediaType(info.mediaType) }),
     };
@@ -175,7 +195,9 @@ export class StorageImageDestination implements ImageDestination {
     const configBlob = this.staged.get(config.digest);
     if (configBlob === undefined)
       throw new SkopeoError('INTERNAL', `${label}: the config ${config.digest} was never written`);
-    const configBytes = await readFile(configBlob.path);
+    if (configBlob.content.kind !== 'raw')
+      throw new SkopeoError('INTERNAL', `${label}: the config ${config.digest} was staged as a layer`);
+    const configBytes = await readFile(configBlob.content.path);
     const diffIds = configDiffIds(configBytes, label);
     const layers = layerInfos(parsed).filter((layer) => !layer.emptyLayer);
     if (diffIds.length !== layers.length) {
@@ -194,19 +216,18 @@ export class StorageImageDestination implements ImageDestination {
       }
       const id = layerId(parent, expected);
       const staged =
-        this.staged.get(layer.digest) ??
-        this.staged.get(expected) ??
-        (await this.stageFromStoredLayer(id, expected, label));
-      if (staged !== undefined) {
+        this.takeStaged(layer.digest, expected) ?? (await this.stageFromStoredLayer(id, expected, label));
+      if (staged !== undefined && staged.content.kind !== 'raw') {
         await createLayer(
           this.store,
           {
             id,
             parent,
-            path: staged.path,
             digest: staged.digest,
             size: staged.size,
+            compression: staged.compression,
             expectedDiffId: expected,
+            content: staged.content,
           },
           signal,
         );
@@ -259,6 +280,21 @@ export class StorageImageDestination implements ImageDestination {
   }
 
   /**
+   * The staged blob for a layer (by its digest, else its DiffID). An unpacked diff fills one
+   * layer only: it is handed out once (a blob repeated in the manifest is then staged again from
+   * the layer it made).
+   */
+  private takeStaged(digest: string, diffId: string): StagedBlob | undefined {
+    for (const key of [digest, diffId]) {
+      const staged = this.staged.get(key);
+      if (staged === undefined || staged.content.kind === 'raw') continue;
+      if (staged.content.kind === 'unpacked') this.staged.delete(key);
+      return staged;
+    }
+    return undefined;
+  }
+
+  /**
    * For a reused blob: undefined when the layer itself exists; else a copy of the tar of a stored
    * layer with the same DiffID at another place in a chain (its ID differs: parents are part of
    * it), staged to create this one, as containers/image does.
@@ -282,20 +318,31 @@ export class StorageImageDestination implements ImageDestination {
         },
       );
     }
-    const path = join(this.staging, `blob-${this.counter++}`);
+    const path = join(this.places.files, `${this.nextName()}.tar`);
     const measure = new Measure();
     await pipeline(
       await layerTar(this.store, twin, label),
       measure,
       createWriteStream(path, { mode: 0o600 }),
     );
-    const blob = { path, digest: measure.digest(), size: measure.size };
-    this.staged.set(blob.digest, blob);
-    return blob;
+    const digest = measure.digest();
+    return { digest, size: measure.size, compression: 0, diffId: digest, content: { kind: 'tar', path } };
   }
 
   async close(): Promise<void> {
-    await rm(this.staging, { recursive: true, force: true });
+    await rm(this.places.files, { recursive: true, force: true });
+    if (this.places.diffs !== undefined) await rm(this.places.diffs, { recursive: true, force: true });
+  }
+}
+
+/** Removes what a blob was staged as. */
+async function discard(staged: StagedBlob): Promise<void> {
+  const { content } = staged;
+  if (content.kind === 'unpacked') {
+    await rm(content.diffDir, { recursive: true, force: true });
+    await rm(content.tarSplitPath, { force: true });
+  } else {
+    await rm(content.path, { force: true });
   }
 }
 

@@ -93,14 +93,21 @@ export class StorageImageSource implements ImageSource {
   async getBlob(info: BlobInfo, options?: GetBlobOptions): Promise<BlobStream> {
     throwIfAborted(options?.signal);
     const label = this.reference.toString();
-    const layer = this.layers.find(
-      (candidate) =>
-        candidate['diff-digest'] === info.digest || candidate['compressed-diff-digest'] === info.digest,
-    );
+    const layer = this.layers.find((candidate) => candidate['diff-digest'] === info.digest);
     if (layer === undefined) {
       const config = await this.bigData(info.digest);
-      if (config === undefined)
-        throw new ImageNotFoundError(`${label}: blob ${info.digest} is not in the image`);
+      if (config === undefined) {
+        // The store keeps a layer's files, not the compressed blob it came as: that blob cannot
+        // be rebuilt, only the uncompressed tar (its DiffID), as containers/image serves it.
+        const compressed = this.layers.find(
+          (candidate) => candidate['compressed-diff-digest'] === info.digest,
+        );
+        throw new ImageNotFoundError(
+          compressed === undefined
+            ? `${label}: blob ${info.digest} is not in the image`
+            : `${label}: layer ${info.digest} is stored uncompressed; read it as ${compressed['diff-digest']} (layerInfosForCopy)`,
+        );
+      }
       return { stream: Readable.from([config]), size: config.length };
     }
     // Like containers/storage, keep layers.lock (shared) until the layer has been read out.

@@ -34,7 +34,7 @@ export function runStorageConformance(driver: 'vfs' | 'overlay'): void {
       delete: true,
       concurrentWriters: { sameReference: 'safe', siblingReferences: 'safe' },
       manifestTypes: [MEDIA_TYPE_OCI_MANIFEST, MEDIA_TYPE_DOCKER_V2S2_MANIFEST],
-      layerCompression: 'decompress',
+      layerCompression: 'preserve',
     },
     timeoutMs: 60_000,
     teardown: () => {

@@ -1,5 +1,6 @@
 // kill -9 in the middle of a layer leaves no image; the incomplete layer is removed the next
-// time the store is opened for writing, by us or by podman. A damaged layers.json is an error
+// time the store is opened for writing, by us or by podman, and a diff staged in the overlay
+// driver's home by the next writer of ours. A damaged layers.json is an error
 // and is left as it was.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,14 +26,62 @@ function driverHome(store: TestStore): string {
   return store.driver === 'vfs' ? join(store.graphRoot, 'vfs/dir') : join(store.graphRoot, 'overlay');
 }
 
-/** Kills a child copying into `store` while it unpacks a layer; its staging stays in `staging`. */
-async function killMidLayer(store: TestStore, layout: string, staging: string): Promise<void> {
-  const child = spawnCopy([{ src: `oci:${layout}:big`, dest: store.text('localhost/big:v1') }], {
+const BIG = 'big';
+/** `big`'s layer under a small one: its layer ID differs, so it is rebuilt from the stored one. */
+const TWIN = 'twin';
+
+/** A layout with `big`, `twin` and `small` (fixtures.single()). */
+async function buildLayout(dir: string): Promise<string> {
+  const layout = `${dir}/layout`;
+  await buildOciImage(layout, { layers: [{ entries: bigLayer(), compression: 'none' }] }, { tag: BIG });
+  await buildOciImage(
+    layout,
+    {
+      layers: [
+        { entries: [{ type: 'file', path: 'small.txt', size: 10 }], compression: 'none' },
+        { entries: bigLayer(), compression: 'none' },
+      ],
+    },
+    { tag: TWIN },
+  );
+  await buildOciImage(layout, fixtures.single(), { tag: 'small' });
+  return layout;
+}
+
+/** The destination's staging directories in the overlay driver's home (diffs unpacked as received). */
+async function overlayStaging(store: TestStore): Promise<string[]> {
+  const names = await readdir(driverHome(store)).catch(() => [] as string[]);
+  return names.filter((name) => name.startsWith('skopeo-ts-storage-'));
+}
+
+type KillPoint = 'incomplete layer' | 'staged diff';
+
+async function reached(store: TestStore, point: KillPoint): Promise<boolean> {
+  if (point === 'incomplete layer') return (await layersText(store)).includes('"incomplete":true');
+  for (const name of await overlayStaging(store)) {
+    const blobs = await readdir(join(driverHome(store), name)).catch(() => [] as string[]);
+    for (const blob of blobs) {
+      const files = await readdir(join(driverHome(store), name, blob, 'many')).catch(() => [] as string[]);
+      if (files.length > 100) return true;
+    }
+  }
+  return false;
+}
+
+/** Kills a child copying `tag` into `store` at `point`; its file staging stays in `staging`. */
+async function killCopyAt(
+  store: TestStore,
+  layout: string,
+  tag: string,
+  staging: string,
+  point: KillPoint,
+): Promise<void> {
+  const child = spawnCopy([{ src: `oci:${layout}:${tag}`, dest: store.text(`localhost/${tag}:v1`) }], {
     tmpDir: staging,
   });
   const deadline = Date.now() + 120_000;
-  while (!(await layersText(store)).includes('"incomplete":true')) {
-    if (Date.now() > deadline) throw new Error('the child never started a layer');
+  while (!(await reached(store, point))) {
+    if (Date.now() > deadline) throw new Error(`the child never reached: ${point}`);
     const early = await Promise.race([
       child.exited,
       new Promise((resolve) => setTimeout(resolve, 5, undefined)),
@@ -44,50 +93,85 @@ async function killMidLayer(store: TestStore, layout: string, staging: string): 
   expect((await child.exited).signal).toBe('SIGKILL');
 }
 
+/**
+ * Kills a writer while a layer is untarred under the `incomplete` flag. vfs untars every layer
+ * then; overlay unpacks diffs as they arrive (before any record), so it is killed while rebuilding
+ * a stored layer at a new place in a chain (`twin` over a store that has `big`).
+ */
+async function killMidLayer(store: TestStore, layout: string, staging: string): Promise<string[]> {
+  if (store.driver === 'vfs') {
+    await killCopyAt(store, layout, BIG, staging, 'incomplete layer');
+    return [];
+  }
+  await copyImage(oci(`${layout}:${BIG}`), store.ref(`localhost/${BIG}:v1`));
+  await killCopyAt(store, layout, TWIN, staging, 'incomplete layer');
+  return [`localhost/${BIG}:v1`];
+}
+
+function layerRecords(text: string): { id: string; flags?: unknown }[] {
+  return JSON.parse(text) as { id: string; flags?: unknown }[];
+}
+
 describe.each(['vfs', 'overlay'] as const)('%s: interrupted writes', (setup) => {
   it('kill -9 mid-layer leaves no image; our next write removes the incomplete layer', async () => {
-    const scratch = await temp.dir();
-    await buildOciImage(
-      `${scratch}/layout`,
-      { layers: [{ entries: bigLayer(), compression: 'none' }] },
-      { tag: 'big' },
-    );
-    await buildOciImage(`${scratch}/layout`, fixtures.single(), { tag: 'small' });
+    const layout = await buildLayout(await temp.dir());
     const store = await temp.store(setup);
     const staging = await temp.dir();
-    await killMidLayer(store, `${scratch}/layout`, staging);
+    const kept = await killMidLayer(store, layout, staging);
+    const complete = layerRecords(await layersText(store)).filter((layer) => layer.flags === undefined);
     expect(await readdir(staging)).toHaveLength(1);
-    expect(JSON.parse(await podman(store, ['images', '--format', 'json']))).toEqual([]);
-    await expectSkopeoError(store.ref('localhost/big:v1').newSource({}), 'NOT_FOUND');
+    const names = (listing: string) => (JSON.parse(listing) as { Names: string[] }[]).map((i) => i.Names);
+    expect(names(await podman(store, ['images', '--format', 'json']))).toEqual(kept.map((name) => [name]));
+    await expectSkopeoError(
+      store.ref(`localhost/${setup === 'vfs' ? BIG : TWIN}:v1`).newSource({}),
+      'NOT_FOUND',
+    );
 
-    await copyImage(oci(`${scratch}/layout:small`), store.ref('localhost/small:v1'), {
+    await copyImage(oci(`${layout}:small`), store.ref('localhost/small:v1'), {
       destinationContext: { tmpDir: staging },
     });
     // The killed writer's staging directory went with the next writer's start.
     expect(await readdir(staging)).toEqual([]);
-    const layers = JSON.parse(await layersText(store)) as { flags?: unknown }[];
-    expect(layers).toHaveLength(1);
+    const layers = layerRecords(await layersText(store));
+    expect(layers).toHaveLength(complete.length + 1);
     expect(layers.some((layer) => layer.flags !== undefined)).toBe(false);
-    const listed = JSON.parse(await podman(store, ['images', '--format', 'json'])) as { Names: string[] }[];
-    expect(listed.map((image) => image.Names)).toEqual([['localhost/small:v1']]);
+    const listed = names(await podman(store, ['images', '--format', 'json'])).sort();
+    expect(listed).toEqual([...kept.map((name) => [name]), ['localhost/small:v1']].sort());
   });
 
   it('podman removes what a killed writer left when it next opens the store', async () => {
-    const scratch = await temp.dir();
-    await buildOciImage(
-      `${scratch}/layout`,
-      { layers: [{ entries: bigLayer(), compression: 'none' }] },
-      { tag: 'big' },
-    );
-    await buildOciImage(`${scratch}/layout`, fixtures.single(), { tag: 'small' });
+    const layout = await buildLayout(await temp.dir());
     const store = await temp.store(setup);
-    await killMidLayer(store, `${scratch}/layout`, await temp.dir());
-    expect(await layersText(store)).toContain('"incomplete":true');
+    await killMidLayer(store, layout, await temp.dir());
+    const incomplete = layerRecords(await layersText(store)).filter((layer) => layer.flags !== undefined);
+    expect(incomplete).toHaveLength(1);
     await podman(store, ['images']);
-    expect(await layersText(store)).toBe('[]');
+    const layers = layerRecords(await layersText(store));
+    expect(layers.some((layer) => layer.flags !== undefined)).toBe(false);
     const left = await readdir(driverHome(store));
-    expect(left.filter((name) => /^[0-9a-f]{64}$/.test(name))).toEqual([]);
-    if (setup === 'overlay') expect(await readdir(join(driverHome(store), 'l'))).toEqual([]);
+    const ids = layers.map((layer) => layer.id).sort();
+    expect(left.filter((name) => /^[0-9a-f]{64}$/.test(name)).sort()).toEqual(ids);
+    if (setup === 'overlay') expect(await readdir(join(driverHome(store), 'l'))).toHaveLength(ids.length);
+  });
+});
+
+describe('overlay: a writer killed while diffs unpack as they arrive', () => {
+  it('leaves nothing podman sees, and our next write removes its staging', async () => {
+    const layout = await buildLayout(await temp.dir());
+    const store = await temp.store('overlay');
+    const staging = await temp.dir();
+    await killCopyAt(store, layout, BIG, staging, 'staged diff');
+    expect(await overlayStaging(store)).toHaveLength(1);
+    expect(await layersText(store)).not.toContain('"id"');
+    expect(JSON.parse(await podman(store, ['images', '--format', 'json']))).toEqual([]);
+
+    await copyImage(oci(`${layout}:small`), store.ref('localhost/small:v1'), {
+      destinationContext: { tmpDir: staging },
+    });
+    expect(await overlayStaging(store)).toEqual([]);
+    expect(await readdir(staging)).toEqual([]);
+    const listed = JSON.parse(await podman(store, ['images', '--format', 'json'])) as { Names: string[] }[];
+    expect(listed.map((image) => image.Names)).toEqual([['localhost/small:v1']]);
   });
 });
 

@@ -17,7 +17,27 @@ interface LayerJson {
   'compressed-diff-digest': string;
   uidset?: number[];
   gidset?: number[];
+  compression?: number;
   flags?: unknown;
+}
+
+interface StoreDirs {
+  graphRoot: string;
+  driver: string;
+}
+
+/** The store's only image record. */
+async function imageJson(store: StoreDirs): Promise<{ id: string; digest: string }> {
+  const images = JSON.parse(
+    await readFile(join(store.graphRoot, `${store.driver}-images/images.json`), 'utf8'),
+  ) as { id: string; digest: string }[];
+  expect(images).toHaveLength(1);
+  return images[0] as { id: string; digest: string };
+}
+
+/** The image's `manifest` big data, as stored. */
+function manifestOf(store: StoreDirs, id: string): Promise<Buffer> {
+  return readFile(join(store.graphRoot, `${store.driver}-images`, id, 'manifest'));
 }
 
 async function layersJson(graphRoot: string, driver: string): Promise<LayerJson[]> {
@@ -48,13 +68,17 @@ describe.each(DRIVER_SETUPS)('%s store shared with skopeo', (setup) => {
       diff: rest['diff-digest'],
       size: rest['diff-size'],
       compressed: rest['compressed-diff-digest'],
+      compression: rest.compression,
     });
     const theirRecords = (await layersJson(theirs.graphRoot, theirs.driver)).map(strip);
     const ourRecords = (await layersJson(ours.graphRoot, ours.driver)).map(strip);
-    // skopeo records the gzip blob it was given; we are given the uncompressed tar.
-    expect(ourRecords.map(({ compressed: _c, ...r }) => r)).toEqual(
-      theirRecords.map(({ compressed: _c, ...r }) => r),
-    );
+    // Both keep the blob as sent (gzip here): the same compressed digests and compression.
+    expect(ourRecords).toEqual(theirRecords);
+    // …and the manifest as written, so the image has the source's digest, as skopeo's has.
+    const [ourImage, theirImage] = [await imageJson(ours), await imageJson(theirs)];
+    expect(ourImage.digest).toBe(image.descriptor.digest);
+    expect(ourImage.digest).toBe(theirImage.digest);
+    expect(await manifestOf(ours, ourImage.id)).toEqual(await manifestOf(theirs, theirImage.id));
   });
 
   it('a name moves to the image written last; skopeo delete and our delete remove images and unused layers', async () => {

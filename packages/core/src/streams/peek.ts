@@ -6,6 +6,12 @@ import type { Readable } from 'node:stream';
  * pushed back, so the stream still yields everything from the start.
  */
 export function peekStream(stream: Readable, count: number): Promise<Buffer> {
+  // A stream already failed or closed (a copy that failed before this reader started) emits
+  // nothing more: answer now rather than wait forever.
+  if (stream.errored) return Promise.reject(stream.errored);
+  if (stream.destroyed && !stream.readableEnded) {
+    return Promise.reject(new Error('the stream was closed before it could be read'));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
@@ -13,6 +19,7 @@ export function peekStream(stream: Readable, count: number): Promise<Buffer> {
       stream.off('readable', onReadable);
       stream.off('end', onEnd);
       stream.off('error', onError);
+      stream.off('close', onClose);
       const head = Buffer.concat(chunks, length);
       if (head.length > 0 && !error) stream.unshift(head);
       if (error) reject(error);
@@ -33,8 +40,12 @@ export function peekStream(stream: Readable, count: number): Promise<Buffer> {
     };
     const onEnd = () => finish();
     const onError = (error: Error) => finish(error);
+    const onClose = () => {
+      if (!stream.readableEnded) finish(new Error('the stream was closed before it could be read'));
+    };
     stream.on('readable', onReadable);
     stream.once('end', onEnd);
     stream.once('error', onError);
+    stream.once('close', onClose);
   });
 }

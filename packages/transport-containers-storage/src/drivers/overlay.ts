@@ -3,7 +3,7 @@
 // podman can mount `lowerdir=l/…:l/…,upperdir=diff,workdir=work`. Whiteouts are kernel format
 // (0/0 char devices, opaque xattr), or `.wh.` files when a mount_program (fuse-overlayfs) is set.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SkopeoError } from '@skopeo-ts/core';
 import { directoryOpener, type FileOpener } from '@skopeo-ts/tar-split';
@@ -74,11 +74,17 @@ export class OverlayDriver implements LayerDriver {
     }
   }
 
-  async create(id: string, parent: string | undefined): Promise<UnpackOptions> {
+  /** Each layer's diff is independent of its parents': it can be unpacked in the driver's home. */
+  get stagingHome(): string {
+    return this.home;
+  }
+
+  async create(id: string, parent: string | undefined, stagedDiff?: string): Promise<UnpackOptions> {
     const dir = this.layerDir(id);
     await mkdir(dir, { mode: 0o700 });
     const diff = join(dir, 'diff');
-    await mkdir(diff, { mode: 0o755 });
+    if (stagedDiff === undefined) await mkdir(diff, { mode: 0o755 });
+    else await rename(stagedDiff, diff);
     let rootMode = 0o555;
     const link = newLinkName();
     await writeFile(join(dir, 'link'), link, { mode: 0o644 });
@@ -103,9 +109,16 @@ export class OverlayDriver implements LayerDriver {
     }
     await mkdir(join(dir, 'work'), { mode: 0o700 });
     await mkdir(join(dir, 'merged'), { mode: 0o700 });
+    // The diff's root takes the parent's mode (a staged one was unpacked before that was known).
+    if (stagedDiff !== undefined) await chmod(diff, rootMode);
+    return this.stagedUnpackOptions(diff, rootMode);
+  }
+
+  /** A staged diff stays writable (0755) until create() gives it the parent's mode. */
+  stagedUnpackOptions(diffDir: string, rootMode = 0o755): UnpackOptions {
     const root = isRoot();
     return {
-      root: diff,
+      root: diffDir,
       applyRootEntry: false,
       whiteouts: this.mountProgram === undefined ? 'kernel' : 'aufs',
       opaqueXattr: root ? 'trusted.overlay.opaque' : 'user.overlay.opaque',

@@ -15,6 +15,8 @@ const run = promisify(execFile);
 export class VfsDriver implements LayerDriver {
   readonly name = 'vfs';
   readonly home: string;
+  /** A vfs layer is its parent's tree plus its changes: nothing can be unpacked before the parent. */
+  readonly stagingHome = undefined;
 
   constructor(graphRoot: string) {
     this.home = join(graphRoot, 'vfs', 'dir');
@@ -28,7 +30,8 @@ export class VfsDriver implements LayerDriver {
     return join(this.home, id);
   }
 
-  async create(id: string, parent: string | undefined): Promise<UnpackOptions> {
+  async create(id: string, parent: string | undefined, stagedDiff?: string): Promise<UnpackOptions> {
+    if (stagedDiff !== undefined) throw new Error('vfs layers cannot be created from a staged diff');
     const dir = this.layerDir(id);
     let rootMode = 0o555;
     if (parent === undefined) {
