@@ -7,6 +7,7 @@
 // unsigned 32-bit halves (no BigInt); whole words are read through an Int32Array view.
 
 import { endianness } from 'node:os';
+import { loadWasmCrc64 } from './crc64-wasm.js';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -29,8 +30,8 @@ function buildByteTable(): Uint32Array {
   return table;
 }
 
-/** An incremental CRC-64/ISO. */
-export class Crc64 {
+/** The loop in JavaScript, for where WebAssembly is unavailable (node --jitless). */
+export class Crc64Js {
   // The running register (inverted, as the algorithm keeps it), as two 32-bit halves.
   #lo = -1;
   #hi = -1;
@@ -82,6 +83,36 @@ export class Crc64 {
   reset(): void {
     this.#lo = -1;
     this.#hi = -1;
+  }
+}
+
+/** The same loop in WebAssembly, about 1.5 times as fast, where it can be compiled. */
+const WASM = loadWasmCrc64();
+const ALL_ONES = (1n << 64n) - 1n;
+
+/** An incremental CRC-64/ISO. */
+export class Crc64 {
+  // The running register (inverted, as the algorithm keeps it), when WebAssembly computes it.
+  #register = ALL_ONES;
+  readonly #js = WASM === undefined ? new Crc64Js() : undefined;
+
+  update(data: Uint8Array): this {
+    if (this.#js !== undefined) this.#js.update(data);
+    else this.#register = WASM!.update(this.#register, data);
+    return this;
+  }
+
+  /** The 8-byte checksum, big-endian, as Go's `Sum` appends it (and tar-split stores it). */
+  digest(): Buffer {
+    if (this.#js !== undefined) return this.#js.digest();
+    const out = Buffer.alloc(8);
+    out.writeBigUInt64BE(this.#register ^ ALL_ONES);
+    return out;
+  }
+
+  reset(): void {
+    this.#js?.reset();
+    this.#register = ALL_ONES;
   }
 }
 

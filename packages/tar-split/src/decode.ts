@@ -4,8 +4,9 @@
 // wrote one at the end.
 
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { duplicateKey } from './clean-path.js';
+import { nameKey } from './clean-name.js';
 import { duplicatePathError } from './encode.js';
 import { FILE_TYPE, SEGMENT_TYPE, type TarSplitEntry } from './entry.js';
 import { TarSplitError } from './errors.js';
@@ -17,8 +18,14 @@ function badLine(lineNumber: number, why: string): TarSplitError {
 }
 
 function decodeBase64(value: unknown, lineNumber: number, what: string): Buffer {
-  if (typeof value !== 'string' || !BASE64.test(value)) throw badLine(lineNumber, `${what} is not base64`);
-  return Buffer.from(value, 'base64');
+  if (typeof value !== 'string') throw badLine(lineNumber, `${what} is not base64`);
+  const bytes = Buffer.from(value, 'base64');
+  // Text that encodes back to itself is valid; only the rest (never Go's own output) needs the
+  // slower pattern, which also takes non-zero padding bits as Go's decoder does.
+  if (bytes.toString('base64') !== value && !BASE64.test(value)) {
+    throw badLine(lineNumber, `${what} is not base64`);
+  }
+  return bytes;
 }
 
 /** One JSON line as an entry; `expectedPosition` is its index. */
@@ -116,14 +123,13 @@ async function* plainBytes(source: AsyncIterable<Buffer | Uint8Array | string>):
 }
 
 /**
- * The entries of a tar-split, gzip'd (as stored) or not, read as a stream: one line in memory at
- * a time.
+ * The entries of a tar-split, gzip'd (as stored) or not, read as a stream: one chunk in memory
+ * at a time.
  */
 export async function* readTarSplit(
   source: AsyncIterable<Buffer | Uint8Array | string>,
 ): AsyncGenerator<TarSplitEntry> {
   const seen = new Set<string>();
-  let partial: Buffer[] = [];
   let lineNumber = 0;
   let position = 0;
   const parse = (line: string): TarSplitEntry | undefined => {
@@ -131,25 +137,29 @@ export async function* readTarSplit(
     if (line.trim() === '') return undefined;
     const entry = parseEntryLine(line, lineNumber, position++);
     if (entry.type === 'file') {
-      const key = duplicateKey(entry.name);
+      const key = nameKey(entry.name);
       if (seen.has(key)) throw duplicatePathError(entry.name);
       seen.add(key);
     }
     return entry;
   };
+  // Decoded chunk by chunk (a character split across chunks is held back by the decoder), then
+  // split at newlines, which JSON keeps out of its strings.
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
   for await (const chunk of plainBytes(source)) {
+    const text = partial + decoder.write(chunk);
     let start = 0;
-    for (let newline = chunk.indexOf(0x0a); newline >= 0; newline = chunk.indexOf(0x0a, start)) {
-      partial.push(chunk.subarray(start, newline));
-      const entry = parse(Buffer.concat(partial).toString('utf8'));
-      partial = [];
+    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
+      const entry = parse(text.slice(start, newline));
       start = newline + 1;
       if (entry) yield entry;
     }
-    if (start < chunk.length) partial.push(chunk.subarray(start));
+    partial = text.slice(start);
   }
+  partial += decoder.end();
   if (partial.length > 0) {
-    const entry = parse(Buffer.concat(partial).toString('utf8'));
+    const entry = parse(partial);
     if (entry) yield entry;
   }
 }
