@@ -3,9 +3,30 @@
 // (whiteouts become 0/0 char devices and opaque xattrs, or stay `.wh.` files under a
 // mount_program). It never writes outside the root: `..` that climbs out, writing through a
 // symlink, and hard links to outside are refused.
-import { createWriteStream } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, readdir, rm, symlink, utimes } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+//
+// File-system calls are synchronous: a layer is thousands of small files, each a handful of
+// calls, and a thread-pool round trip per call cost more than the calls themselves (measured on
+// the bench image: ~480k futex waits and twice skopeo's system time). Only content waits, for
+// the tar to deliver it.
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  type Stats,
+  symlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { SkopeoError } from '@skopeo-ts/core';
 import { type TarMember, TYPEFLAG } from '@skopeo-ts/tar-split';
 import {
@@ -99,10 +120,10 @@ export class LayerUnpacker {
 
   /** Sets directory modes and times last, so read-only directories can still be filled. */
   async finish(): Promise<void> {
-    await chmod(this.abs(''), this.options.rootMode);
+    chmodSync(this.abs(''), this.options.rootMode);
     for (const dir of this.deferredDirs.reverse()) {
-      await chmod(this.abs(dir.path), dir.mode);
-      await utimes(this.abs(dir.path), dir.mtime, dir.mtime);
+      chmodSync(this.abs(dir.path), dir.mode);
+      utimesSync(this.abs(dir.path), dir.mtime, dir.mtime);
     }
   }
 
@@ -114,15 +135,10 @@ export class LayerUnpacker {
       if (part === '') continue;
       current = current === '' ? part : `${current}/${part}`;
       if (this.knownDirs.has(current)) continue;
-      let info: Awaited<ReturnType<typeof lstat>> | undefined;
-      try {
-        info = await lstat(this.abs(current));
-      } catch (error) {
-        if (errorCode(error) !== 'ENOENT') throw error;
-      }
+      const info = lstatSync(this.abs(current), { throwIfNoEntry: false });
       if (info === undefined) {
         if (!create) return false;
-        await mkdir(this.abs(current), { mode: 0o755 });
+        mkdirSync(this.abs(current), { mode: 0o755 });
       } else if (info.isSymbolicLink()) {
         throw new UnsafeLayerError(
           `layer member "${toTextPath(path)}" would be written through the symbolic link "${toTextPath(current)}"`,
@@ -140,13 +156,8 @@ export class LayerUnpacker {
 
   /** Removes what is at `path`, unless it is a directory and a directory is wanted there. */
   private async clear(path: BytePath, keepDirectory: boolean): Promise<void> {
-    let info: Awaited<ReturnType<typeof lstat>>;
-    try {
-      info = await lstat(this.abs(path));
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return;
-      throw error;
-    }
+    const info: Stats | undefined = lstatSync(this.abs(path), { throwIfNoEntry: false });
+    if (info === undefined) return;
     if (keepDirectory && info.isDirectory()) return;
     await rm(this.abs(path), { recursive: true, force: true });
     if (info.isDirectory()) {
@@ -157,7 +168,7 @@ export class LayerUnpacker {
 
   private async setOwner(path: BytePath, member: TarMember): Promise<void> {
     if (!this.options.chown) return;
-    await lchown(this.abs(path), member.uid, member.gid);
+    lchownSync(this.abs(path), member.uid, member.gid);
   }
 
   private async setXattrs(path: BytePath, member: TarMember): Promise<void> {
@@ -171,7 +182,7 @@ export class LayerUnpacker {
       case TYPEFLAG.dir: {
         await this.clear(path, true);
         try {
-          await mkdir(target, { mode: 0o700 });
+          mkdirSync(target, { mode: 0o700 });
         } catch (error) {
           if (errorCode(error) !== 'EEXIST') throw error;
         }
@@ -184,18 +195,24 @@ export class LayerUnpacker {
       case TYPEFLAG.file:
       case TYPEFLAG.contiguous: {
         await this.clear(path, false);
-        await pipeline(member.content, createWriteStream(target, { flags: 'wx', mode: 0o600 }));
-        await this.setOwner(path, member);
-        await chmod(target, mode);
-        await this.setXattrs(path, member);
-        await utimes(target, member.mtime, member.mtime);
+        const fd = openSync(target, 'wx', 0o600);
+        try {
+          await writeContent(fd, member.content);
+          // Owner before mode: chown clears the set-user-ID and set-group-ID bits.
+          if (this.options.chown) fchownSync(fd, member.uid, member.gid);
+          fchmodSync(fd, mode);
+          await this.setXattrs(path, member);
+          futimesSync(fd, member.mtime, member.mtime);
+        } finally {
+          closeSync(fd);
+        }
         return;
       }
       case TYPEFLAG.symlink: {
         await this.clear(path, false);
-        await symlink(member.linknameBytes, target);
+        symlinkSync(member.linknameBytes, target);
         await this.setOwner(path, member);
-        await lutimes(target, member.mtime, member.mtime);
+        lutimesSync(target, member.mtime, member.mtime);
         return;
       }
       case TYPEFLAG.link: {
@@ -206,7 +223,7 @@ export class LayerUnpacker {
             `layer hard link "${toTextPath(path)}" points to "${toTextPath(source)}", which does not exist`,
           );
         }
-        const info = await lstat(this.abs(source)).catch(() => undefined);
+        const info = lstatSync(this.abs(source), { throwIfNoEntry: false });
         if (info === undefined || info.isDirectory()) {
           throw new SkopeoError(
             'CORRUPT',
@@ -215,7 +232,7 @@ export class LayerUnpacker {
         }
         if (source === path) return;
         await this.clear(path, false);
-        await link(this.abs(source), target);
+        linkSync(this.abs(source), target);
         return;
       }
       case TYPEFLAG.char:
@@ -226,9 +243,9 @@ export class LayerUnpacker {
           member.typeflag === TYPEFLAG.char ? 'char' : member.typeflag === TYPEFLAG.block ? 'block' : 'fifo';
         await makeNode(this.absText(path), kind, member.devmajor, member.devminor);
         await this.setOwner(path, member);
-        await chmod(target, mode);
+        chmodSync(target, mode);
         await this.setXattrs(path, member);
-        await utimes(target, member.mtime, member.mtime);
+        utimesSync(target, member.mtime, member.mtime);
         return;
       }
       default:
@@ -258,7 +275,7 @@ export class LayerUnpacker {
       await this.ensureParents(path, true);
       await this.clear(hidden, false);
       await makeNode(this.absText(hidden), 'char', 0, 0);
-      if (this.options.chown) await lchown(this.abs(hidden), member.uid, member.gid);
+      if (this.options.chown) lchownSync(this.abs(hidden), member.uid, member.gid);
       this.unpacked.add(hidden);
     } else if (await this.ensureParents(path, false)) {
       await this.clear(hidden, false);
@@ -273,5 +290,13 @@ export class LayerUnpacker {
       if (!this.unpacked.has(rel)) await this.clear(rel, false);
       else if (child.isDirectory()) await this.removeNotUnpacked(rel);
     }
+  }
+}
+
+/** Writes a member's content to `fd` as the tar delivers it. */
+async function writeContent(fd: number, content: Readable): Promise<void> {
+  for await (const chunk of content as AsyncIterable<Buffer>) {
+    let written = 0;
+    while (written < chunk.length) written += writeSync(fd, chunk, written, chunk.length - written);
   }
 }
