@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type ErrorCode, type ImageReference, isSkopeoError } from '@skopeo-ts/core';
+import type { ImageReference } from '@skopeo-ts/core';
 import { requirePeer, type TempDir, unmountAllUnder } from '@skopeo-ts/testkit';
 import ociPlugin from '@skopeo-ts/transport-oci';
-import { afterEach, expect } from 'vitest';
+import { afterEach } from 'vitest';
 import { containersStorageTransport } from '../src/index.js';
 
 const run = promisify(execFile);
@@ -92,19 +92,7 @@ export async function podman(store: TestStore, args: readonly string[]): Promise
   }
 }
 
-/** Awaits a rejection with a skopeo-ts error of `code`; returns it. */
-export async function expectSkopeoError(promise: Promise<unknown>, code: ErrorCode): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (!isSkopeoError(error, code)) {
-      throw new Error(`expected a ${code} error, got ${(error as Error)?.stack ?? String(error)}`);
-    }
-    return error;
-  }
-  expect.unreachable(`expected a ${code} error, but it succeeded`);
-  throw new Error('unreachable');
-}
+export { expectSkopeoError } from '@skopeo-ts/testkit/vitest';
 
 export interface CopyChild {
   pid: number;
