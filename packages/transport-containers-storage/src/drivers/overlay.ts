@@ -140,18 +140,6 @@ export class OverlayDriver implements LayerDriver {
     for (const entry of (lower ?? '').split(':')) {
       if (entry !== '') dirs.push(join(this.home, entry));
     }
-    const openers = dirs.map((dir) => directoryOpener(dir));
-    return async (entry) => {
-      let firstError: unknown;
-      for (const open of openers) {
-        try {
-          return await open(entry);
-        } catch (error) {
-          if (!isMissing(error)) throw error;
-          firstError ??= error;
-        }
-      }
-      throw firstError;
-    };
+    return directoryOpener(dirs);
   }
 }
