@@ -197,6 +197,22 @@ describe('copyImage', () => {
     });
   });
 
+  it('takes a compressed layer digest from the destination, and fails when it reports none', async () => {
+    const from = newStore();
+    const image = buildImage(from, { layers: ['a'], gzip: false, name: 'src' });
+    const silent = createMemoryTransport(
+      newStore(),
+      { desiredLayerCompression: 'compress' },
+      { reportPut: (written) => ({ ...written, digest: undefined as unknown as Digest }) },
+    );
+    const error = await copyImage(createMemoryTransport(from).ref('src'), silent.ref('dst')).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isSkopeoError(error, 'INTERNAL')).toBe(true);
+    expect((error as Error).message).toContain(`stored blob ${image.layers[0]!.digest}`);
+    expect((error as Error).message).toContain('did not report the digest and size');
+  });
+
   it('decompresses for destinations that want uncompressed layers', async () => {
     const from = newStore();
     const to = newStore();

@@ -45,6 +45,8 @@ export interface MemoryHooks {
   onConcurrency?: (running: number) => void;
   /** Called with the name of each blob or manifest-lookup method the engine calls. */
   onCall?: (method: 'getBlob' | 'putBlob' | 'tryReusingBlob' | 'hasManifest') => void;
+  /** Changes what putBlob reports (a destination that breaks the contract). */
+  reportPut?: (written: BlobInfo) => BlobInfo;
 }
 
 export function newStore(): MemoryStore {
@@ -128,11 +130,12 @@ export function createMemoryTransport(
         for await (const chunk of stream.pipe(digesting)) parts.push(chunk as Buffer);
         const bytes = Buffer.concat(parts);
         stagedBlobs.set(digesting.digest, bytes);
-        return {
+        const written = {
           digest: digesting.digest,
           size: bytes.length,
           ...(info.mediaType ? { mediaType: info.mediaType } : {}),
         };
+        return hooks.reportPut ? hooks.reportPut(written) : written;
       },
       async tryReusingBlob(info: BlobInfo) {
         hooks.onCall?.('tryReusingBlob');

@@ -77,7 +77,8 @@ export interface ImageDestination {
    * Writes a blob from a stream. The transport checks nothing against `info` beyond what it must;
    * the copy engine verifies digest and size while streaming and aborts the stream on mismatch.
    * `info.digest` may be undefined-like (size -1) when the engine compresses on the fly: then the
-   * returned BlobInfo carries the digest of what was written.
+   * returned BlobInfo must carry the digest and size of what was written (the engine does not hash
+   * the output itself; the manifest it writes takes them from here).
    */
   putBlob(stream: Readable, info: PutBlobInfo, options: PutBlobOptions): Promise<BlobInfo>;
   /** Returns the blob to use if the destination already has it (or a substitute); else undefined. */

@@ -8,7 +8,7 @@ import type { ImageDestination } from '../contracts/destination.js';
 import type { ImageReference } from '../contracts/reference.js';
 import type { ImageSource } from '../contracts/source.js';
 import type { BlobInfo, CompressionAlgorithm } from '../contracts/types.js';
-import type { Digest } from '../digest.js';
+import { type Digest, isDigest } from '../digest.js';
 import { isSkopeoError, SkopeoError, throwIfAborted } from '../errors.js';
 import {
   COMPRESSION_MAGIC_BYTES,
@@ -109,11 +109,9 @@ export async function copyBlob(request: CopyBlobRequest): Promise<CopiedBlob> {
     step = request.mustPreserve ? { kind: 'preserve' } : planCompression(detected, request.compression);
     stages.push(...compressionStages(step, request.compression.level));
   }
+  // A changed blob's digest is the destination's to report (the contract says it hashes what it
+  // stores): hashing the compressed output here as well cost a second sha256 pass of every layer.
   const changed = step.kind !== 'preserve';
-  const output = changed
-    ? new DigestingStream({ digest: undefined, size: -1, what: `blob ${info.digest}` })
-    : undefined;
-  if (output) stages.push(output);
   const tail = new PassThrough({ highWaterMark: 1024 * 1024 });
   // The pipeline listens for the tail's errors while it runs; a destination that fails after the
   // pipeline settled must not turn the destroy below into an uncaught 'error' event.
@@ -144,6 +142,7 @@ export async function copyBlob(request: CopyBlobRequest): Promise<CopiedBlob> {
   if (putResult.status === 'rejected') throw putResult.reason;
 
   const written = putResult.value;
+  const output = changed ? reportedBlob(written, destination, info.digest) : undefined;
   const compression = detected === undefined ? undefined : compressionAfter(detected, step);
   if (!isConfig && detected !== undefined) {
     recordDigests(request.cache, info.digest, detected, output?.digest, step);
@@ -153,13 +152,35 @@ export async function copyBlob(request: CopyBlobRequest): Promise<CopiedBlob> {
     info: {
       ...info,
       digest: output ? output.digest : info.digest,
-      size: output ? output.bytes : info.size,
+      size: output ? output.size : info.size,
       ...(mediaType === undefined ? {} : { mediaType }),
       ...(written.urls === undefined ? {} : { urls: written.urls }),
     },
     compression,
     reused: false,
   };
+}
+
+/** What a destination says it stored for a blob the engine changed on the way; checked, not trusted blindly. */
+function reportedBlob(
+  written: BlobInfo,
+  destination: ImageDestination,
+  sourceDigest: Digest,
+): { digest: Digest; size: number } {
+  const digest = written.digest as unknown;
+  if (
+    typeof digest !== 'string' ||
+    !isDigest(digest) ||
+    !Number.isSafeInteger(written.size) ||
+    written.size < 0
+  ) {
+    throw new SkopeoError(
+      'INTERNAL',
+      `the ${destination.reference.transport.name} destination stored blob ${sourceDigest} (compressed on the way) ` +
+        'but did not report the digest and size of what it wrote, as putBlob must',
+    );
+  }
+  return { digest, size: written.size };
 }
 
 /** zlib's own errors ("incorrect data check") do not say which blob or why; ours do. */
