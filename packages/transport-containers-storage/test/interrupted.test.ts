@@ -68,29 +68,51 @@ async function reached(store: TestStore, point: KillPoint): Promise<boolean> {
   return false;
 }
 
-/** Kills a child copying `tag` into `store` at `point`; its file staging stays in `staging`. */
+/** A store left by a writer killed at a point, and the temp dir that writer staged files in. */
+interface Killed {
+  store: TestStore;
+  staging: string;
+}
+
+const KILL_ATTEMPTS = 4;
+
+/**
+ * Kills a child copying `tag` into a new store (after `prepare`) once it reached `point`. On a busy
+ * machine the child can move past the point between our look and the kill, so what is left is
+ * looked at again after the kill; an attempt that missed starts over with a new store.
+ */
 async function killCopyAt(
-  store: TestStore,
+  setup: 'vfs' | 'overlay',
   layout: string,
   tag: string,
-  staging: string,
   point: KillPoint,
-): Promise<void> {
-  const child = spawnCopy([{ src: `oci:${layout}:${tag}`, dest: store.text(`localhost/${tag}:v1`) }], {
-    tmpDir: staging,
-  });
-  const deadline = Date.now() + 120_000;
-  while (!(await reached(store, point))) {
-    if (Date.now() > deadline) throw new Error(`the child never reached: ${point}`);
-    const early = await Promise.race([
-      child.exited,
-      new Promise((resolve) => setTimeout(resolve, 5, undefined)),
-    ]);
-    if (early !== undefined)
-      throw new Error(`the child ended before it was killed: ${JSON.stringify(early)}`);
+  prepare: (store: TestStore) => Promise<void> = async () => {},
+): Promise<Killed> {
+  const missed: string[] = [];
+  for (let attempt = 1; attempt <= KILL_ATTEMPTS; attempt++) {
+    const store = await temp.store(setup);
+    await prepare(store);
+    const staging = await temp.dir();
+    const child = spawnCopy([{ src: `oci:${layout}:${tag}`, dest: store.text(`localhost/${tag}:v1`) }], {
+      tmpDir: staging,
+    });
+    const deadline = Date.now() + 120_000;
+    let ended: unknown;
+    while (ended === undefined && !(await reached(store, point))) {
+      if (Date.now() > deadline) throw new Error(`the child never reached: ${point}`);
+      ended = await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 5, undefined))]);
+    }
+    child.kill('SIGKILL');
+    const exit = await child.exited;
+    if (ended === undefined && exit.signal === 'SIGKILL' && (await reached(store, point)))
+      return { store, staging };
+    missed.push(
+      ended === undefined ? `moved past it (${JSON.stringify(exit)})` : `ended (${JSON.stringify(ended)})`,
+    );
   }
-  child.kill('SIGKILL');
-  expect((await child.exited).signal).toBe('SIGKILL');
+  throw new Error(
+    `the child was never killed at "${point}" in ${KILL_ATTEMPTS} attempts: ${missed.join('; ')}`,
+  );
 }
 
 /**
@@ -98,14 +120,12 @@ async function killCopyAt(
  * then; overlay unpacks diffs as they arrive (before any record), so it is killed while rebuilding
  * a stored layer at a new place in a chain (`twin` over a store that has `big`).
  */
-async function killMidLayer(store: TestStore, layout: string, staging: string): Promise<string[]> {
-  if (store.driver === 'vfs') {
-    await killCopyAt(store, layout, BIG, staging, 'incomplete layer');
-    return [];
-  }
-  await copyImage(oci(`${layout}:${BIG}`), store.ref(`localhost/${BIG}:v1`));
-  await killCopyAt(store, layout, TWIN, staging, 'incomplete layer');
-  return [`localhost/${BIG}:v1`];
+async function killMidLayer(setup: 'vfs' | 'overlay', layout: string): Promise<Killed & { kept: string[] }> {
+  if (setup === 'vfs') return { ...(await killCopyAt(setup, layout, BIG, 'incomplete layer')), kept: [] };
+  const killed = await killCopyAt(setup, layout, TWIN, 'incomplete layer', async (store) => {
+    await copyImage(oci(`${layout}:${BIG}`), store.ref(`localhost/${BIG}:v1`));
+  });
+  return { ...killed, kept: [`localhost/${BIG}:v1`] };
 }
 
 function layerRecords(text: string): { id: string; flags?: unknown }[] {
@@ -115,9 +135,7 @@ function layerRecords(text: string): { id: string; flags?: unknown }[] {
 describe.each(['vfs', 'overlay'] as const)('%s: interrupted writes', (setup) => {
   it('kill -9 mid-layer leaves no image; our next write removes the incomplete layer', async () => {
     const layout = await buildLayout(await temp.dir());
-    const store = await temp.store(setup);
-    const staging = await temp.dir();
-    const kept = await killMidLayer(store, layout, staging);
+    const { store, staging, kept } = await killMidLayer(setup, layout);
     const complete = layerRecords(await layersText(store)).filter((layer) => layer.flags === undefined);
     expect(await readdir(staging)).toHaveLength(1);
     const names = (listing: string) => (JSON.parse(listing) as { Names: string[] }[]).map((i) => i.Names);
@@ -141,8 +159,7 @@ describe.each(['vfs', 'overlay'] as const)('%s: interrupted writes', (setup) => 
 
   it('podman removes what a killed writer left when it next opens the store', async () => {
     const layout = await buildLayout(await temp.dir());
-    const store = await temp.store(setup);
-    await killMidLayer(store, layout, await temp.dir());
+    const { store } = await killMidLayer(setup, layout);
     const incomplete = layerRecords(await layersText(store)).filter((layer) => layer.flags !== undefined);
     expect(incomplete).toHaveLength(1);
     await podman(store, ['images']);
@@ -158,9 +175,7 @@ describe.each(['vfs', 'overlay'] as const)('%s: interrupted writes', (setup) => 
 describe('overlay: a writer killed while diffs unpack as they arrive', () => {
   it('leaves nothing podman sees, and our next write removes its staging', async () => {
     const layout = await buildLayout(await temp.dir());
-    const store = await temp.store('overlay');
-    const staging = await temp.dir();
-    await killCopyAt(store, layout, BIG, staging, 'staged diff');
+    const { store, staging } = await killCopyAt('overlay', layout, BIG, 'staged diff');
     expect(await overlayStaging(store)).toHaveLength(1);
     expect(await layersText(store)).not.toContain('"id"');
     expect(JSON.parse(await podman(store, ['images', '--format', 'json']))).toEqual([]);
