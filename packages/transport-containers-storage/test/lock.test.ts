@@ -1,14 +1,25 @@
 // Our locks are the ones containers/storage takes: POSIX record locks that podman waits for, and
 // the 64-byte last-writer token rewritten before each change.
+import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { copyImage } from '@skopeo-ts/core';
-import { buildOciImage, fixtures } from '@skopeo-ts/testkit';
+import { buildOciImage, fixtures, requirePeer } from '@skopeo-ts/testkit';
 import { describe, expect, it } from 'vitest';
 import { lockFile, newLastWriterToken } from '../src/store/lock-file.js';
 import { oci, podman, useTempDirs } from './helpers.js';
 
 const temp = useTempDirs();
+const run = promisify(execFile);
+
+/** Whether another process can take a POSIX write lock on `path` right now (python's lockf is fcntl). */
+async function writeLockFromAnotherProcess(path: string): Promise<boolean> {
+  const script =
+    'import fcntl, sys\nf = open(sys.argv[1], "r+")\ntry:\n    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n    print("locked")\nexcept OSError:\n    print("busy")\n';
+  const { stdout } = await run(requirePeer('python3', 'python3'), ['-c', script, path]);
+  return stdout.trim() === 'locked';
+}
 
 describe('store locks', () => {
   it('podman waits while we hold layers.lock, and goes on when we release it', async () => {
@@ -58,6 +69,26 @@ describe('store locks', () => {
     await first.release();
     await (await waiting).release();
     expect(second).toBe(true);
+  });
+
+  it('a reader that comes while the last one lets go waits for its fd to close, and holds the lock', async () => {
+    // Closing any fd of the file drops every POSIX lock this process holds on it: a new reader's
+    // lock taken before the last reader's fd is closed would be gone without anyone knowing.
+    const path = join(await temp.dir(), 'y.lock');
+    for (let round = 0; round < 5; round++) {
+      const order: string[] = [];
+      const first = await lockFile(path, 'read');
+      const letGo = first.release().then(() => order.push('first let go'));
+      const next = await lockFile(path, 'read').then((lock) => {
+        order.push('next holds');
+        return lock;
+      });
+      await letGo;
+      expect(order).toEqual(['first let go', 'next holds']);
+      expect(await writeLockFromAnotherProcess(path)).toBe(false);
+      await next.release();
+    }
+    expect(await writeLockFromAnotherProcess(path)).toBe(true);
   });
 
   it('a layer being read cannot be deleted: readers share layers.lock, a delete waits for them', async () => {

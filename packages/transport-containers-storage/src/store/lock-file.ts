@@ -25,6 +25,11 @@ interface OsHold {
 }
 
 const readHolds = new Map<string, OsHold>();
+/**
+ * The last reader's unlock-and-close of a hold, while it runs: a new hold opened meanwhile would
+ * lose its lock when that fd closes (readers take turns together, so nothing else stops it).
+ */
+const closingHolds = new Map<string, Promise<void>>();
 
 function tryFcntl(fd: number, type: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
@@ -115,6 +120,10 @@ export async function lockFile(path: string, kind: LockKind, signal?: AbortSigna
       });
     }
     let hold = readHolds.get(path);
+    while (hold === undefined && closingHolds.has(path)) {
+      await closingHolds.get(path);
+      hold = readHolds.get(path);
+    }
     if (hold === undefined) {
       const created: OsHold = { handle: openLocked(path, kind, signal), users: 0 };
       readHolds.set(path, created);
@@ -137,7 +146,14 @@ export async function lockFile(path: string, kind: LockKind, signal?: AbortSigna
       try {
         if (shared.users === 0) {
           if (readHolds.get(path) === shared) readHolds.delete(path);
-          await unlockAndClose(handle);
+          const closing = unlockAndClose(handle);
+          const settled: Promise<void> = closing
+            .catch(() => undefined)
+            .finally(() => {
+              if (closingHolds.get(path) === settled) closingHolds.delete(path);
+            });
+          closingHolds.set(path, settled);
+          await closing;
         }
       } finally {
         leaveTurn();
