@@ -7,6 +7,7 @@ import { chmod, lstat, mkdir, readFile, rename, rm, symlink, writeFile } from 'n
 import { join } from 'node:path';
 import { SkopeoError } from '@skopeo-ts/core';
 import { directoryOpener, type FileOpener } from '@skopeo-ts/tar-split';
+import { writeFileAtomic } from '../store/atomic-write.js';
 import type { UnpackOptions } from '../untar/unpacker.js';
 import { isRoot, type LayerDriver } from './driver.js';
 
@@ -87,7 +88,9 @@ export class OverlayDriver implements LayerDriver {
     else await rename(stagedDiff, diff);
     let rootMode = 0o555;
     const link = newLinkName();
-    await writeFile(join(dir, 'link'), link, { mode: 0o644 });
+    // Never empty, even after a kill -9: podman 4.3 (containers/storage 1.43) removes an
+    // incomplete layer's `l/<link>` with RemoveAll, and an empty link names all of `l/`.
+    await writeFileAtomic(join(dir, 'link'), link, 0o644);
     await symlink(`../${id}/diff`, join(this.home, 'l', link));
     if (parent === undefined) {
       await mkdir(join(dir, 'empty'), { mode: 0o700 });
@@ -104,7 +107,7 @@ export class OverlayDriver implements LayerDriver {
         parentLower === undefined || parentLower === ''
           ? `l/${parentLink}`
           : `l/${parentLink}:${parentLower}`;
-      await writeFile(join(dir, 'lower'), lower, { mode: 0o644 });
+      await writeFileAtomic(join(dir, 'lower'), lower, 0o644);
       rootMode = (await lstat(join(this.layerDir(parent), 'diff'))).mode & 0o7777;
     }
     await mkdir(join(dir, 'work'), { mode: 0o700 });
