@@ -176,7 +176,7 @@ function reportedBlob(
   ) {
     throw new SkopeoError(
       'INTERNAL',
-      `the ${destination.reference.transport.name} destination stored blob ${sourceDigest} (compressed on the way) ` +
+      `the ${destination.reference.transport.name} destination stored blob ${sourceDigest} (changed on the way: compressed or decompressed) ` +
         'but did not report the digest and size of what it wrote, as putBlob must',
     );
   }
