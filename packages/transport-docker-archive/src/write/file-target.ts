@@ -3,7 +3,7 @@
 // goes to a temp file beside the target, published with link() (or rename() over an empty file)
 // so a writer that finished first is never overwritten. Devices and FIFOs (/dev/stdout) are
 // written to directly.
-import { createWriteStream, type Stats } from 'node:fs';
+import { createWriteStream, type Stats, type WriteStream } from 'node:fs';
 import { link, mkdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -95,8 +95,19 @@ export async function openFileTarget(
       await unlink(temp).catch(() => {});
     },
     discard: async () => {
-      output.destroy();
+      // The stream opens its file on the thread pool: removing it before that open has run
+      // would let the open create it again afterwards. Once closed, it is opened no more.
+      await destroyAndWaitForClose(output);
       await rm(temp, { force: true });
     },
   };
+}
+
+/** Destroys a file stream and resolves once its descriptor (if it got one) is closed. */
+function destroyAndWaitForClose(output: WriteStream): Promise<void> {
+  if (output.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    output.once('close', () => resolve());
+    output.destroy();
+  });
 }
